@@ -1,0 +1,33 @@
+# Two commands for a fresh Debian machine: `make run` and `make test`. Everything they need is installed from here.
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: run test bench site extension chromium clean
+
+run: $(INSTALLED) site
+	$(BIN)/replyguard serve --host 127.0.0.1 --port 8000 --site-dir site
+
+test: $(INSTALLED) chromium
+	$(BIN)/pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/engine_bench.py
+
+site: $(INSTALLED)
+	$(BIN)/mkdocs build --strict --quiet --site-dir site
+
+$(INSTALLED): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright's own browser download can't work here).
+chromium:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+clean:
+	rm -rf $(VENV) site dist build test-artifacts

@@ -1,0 +1,146 @@
+"""The /v1 API: check a draft reply, list the rules, report health."""
+
+from datetime import datetime
+
+import markdown
+from flask import Blueprint, abort, current_app, jsonify, request
+
+from . import __version__
+from .rules import rule_page_url
+from .settings import LANGUAGES
+
+bp = Blueprint("check_api", __name__, url_prefix="/v1")
+
+PLATFORMS = ("facebook", "trustpilot", "other")
+CHECK_FIELDS = {"text", "language", "platform", "context"}
+CONTEXT_FIELDS = {"complaint", "staff_replies_in_thread", "complaint_posted_at"}
+
+
+def checker():
+    return current_app.extensions["replyguard"]
+
+
+def rule_url(rule_id: str, language: str) -> str:
+    """The rule's page in the playbook: the API's own /playbook/ unless the site is published elsewhere."""
+    return rule_page_url(checker().settings.playbook_base_url or request.url_root + "playbook/", rule_id, language)
+
+
+@bp.post("/check")
+def check():
+    body = _json_object()
+    unknown = set(body) - CHECK_FIELDS
+    if unknown:
+        abort(400, f"unknown field(s): {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(CHECK_FIELDS))}")
+    text = body.get("text")
+    if not isinstance(text, str):
+        abort(400, "field 'text' is required and must be a string")
+    if not text.strip():
+        abort(400, "field 'text' is empty: send the draft reply to check")
+    limit = current_app.config["MAX_TEXT_LENGTH"]
+    _check_text("text", text, limit)
+    language = _choice(body, "language", (*LANGUAGES, "auto"), "auto")
+    _choice(body, "platform", PLATFORMS, "other")
+    context = _context(body.get("context", {}), limit)
+
+    result = checker().check(text, language, context)
+    return jsonify(
+        language=result.language,
+        verdict=result.verdict,
+        findings=[
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "message": f.message,
+                "start": f.start,
+                "end": f.end,
+                "insert": f.insert,
+                "suggestions": list(f.suggestions),
+                "url": rule_url(f.rule, result.language),
+            }
+            for f in result.findings
+        ],
+    )
+
+
+@bp.get("/rules")
+def rules():
+    language = request.args.get("language", "da")
+    if language not in LANGUAGES:
+        abort(400, f"query parameter 'language' must be one of {', '.join(LANGUAGES)}")
+    disabled = checker().settings.disabled_rules
+    return jsonify(rules=[
+        {
+            "id": rule.id,
+            "severity": rule.severity,
+            "enabled": rule.id not in disabled,
+            "title": rule.title[language],
+            "message": rule.message[language],
+            "description": _description_html(rule.id, language),
+            "url": rule_url(rule.id, language),
+        }
+        for rule in checker().rules
+    ])
+
+
+@bp.get("/health")
+def health():
+    enabled = [rule for rule in checker().rules if rule.id not in checker().settings.disabled_rules]
+    return jsonify(status="ok", version=__version__, rules=len(enabled))
+
+
+def _description_html(rule_id: str, language: str) -> str:
+    cache = current_app.extensions.setdefault("replyguard.descriptions", {})
+    if (rule_id, language) not in cache:
+        rule = next(rule for rule in checker().rules if rule.id == rule_id)
+        cache[rule_id, language] = markdown.markdown(rule.why[language])
+    return cache[rule_id, language]
+
+
+def _json_object() -> dict:
+    if not request.is_json:
+        abort(415, "send the body as JSON with Content-Type: application/json")
+    body = request.get_json(silent=True)
+    if body is None:
+        abort(400, "the body is not valid JSON")
+    if not isinstance(body, dict):
+        abort(400, "the body must be a JSON object like {\"text\": \"...\"}")
+    return body
+
+
+def _check_text(name: str, text: str, limit: int) -> None:
+    if len(text) > limit:
+        abort(413, f"field '{name}' is longer than the limit of {limit} characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        abort(400, f"field '{name}' contains invalid Unicode (an unpaired surrogate)")
+
+
+def _choice(body: dict, name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = body.get(name, default)
+    if value not in allowed or not isinstance(value, str):
+        abort(400, f"field '{name}' must be one of {', '.join(allowed)}")
+    return value
+
+
+def _context(context, limit: int) -> dict:
+    if not isinstance(context, dict):
+        abort(400, "field 'context' must be an object")
+    unknown = set(context) - CONTEXT_FIELDS
+    if unknown:
+        abort(400, f"unknown context field(s): {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(CONTEXT_FIELDS))}")
+    complaint = context.get("complaint")
+    if complaint is not None:
+        if not isinstance(complaint, str):
+            abort(400, "field 'context.complaint' must be a string")
+        _check_text("context.complaint", complaint, limit)
+    replies = context.get("staff_replies_in_thread")
+    if replies is not None and (isinstance(replies, bool) or not isinstance(replies, int) or replies < 0):
+        abort(400, "field 'context.staff_replies_in_thread' must be a whole number, 0 or more")
+    posted = context.get("complaint_posted_at")
+    if posted is not None:
+        try:
+            datetime.fromisoformat(posted)
+        except (TypeError, ValueError):
+            abort(400, "field 'context.complaint_posted_at' must be an ISO 8601 date and time, e.g. 2026-11-22T09:30:00Z")
+    return context

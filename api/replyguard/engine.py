@@ -1,0 +1,288 @@
+"""The checking engine: three generic kinds of check (present, absent, metric), parametrised by the rule files."""
+
+import re
+from dataclasses import dataclass
+
+from .entities import make_detectors
+from .language import detect_language
+from .rules import CONTEXT_METRICS, PLACEHOLDER, Rule
+from .settings import LANGUAGES, Settings, SettingsError
+from .text import Measured, Utf16Offsets
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+# Escapes keep their case when a pattern is lower-cased (\D is not \d).
+ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.S)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    start: int | None  # UTF-16 code units; None for a finding about the whole reply
+    end: int | None
+    insert: str | None  # for whole-reply findings: where a suggestion goes, "start" or "end"
+    suggestions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    language: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def verdict(self) -> str:
+        severities = {finding.severity for finding in self.findings}
+        return "block" if "error" in severities else "review" if "warning" in severities else "ok"
+
+
+class _Text:
+    """One reply prepared once for all rules: lower-cased copy, measures and entity spans are shared."""
+
+    def __init__(self, text: str, context: dict, detectors: dict):
+        self.text = text
+        lowered = text.lower()
+        # Lower-casing rarely changes length (e.g. 'İ'); then case-insensitive patterns fall back to re.IGNORECASE.
+        self.lowered = lowered if len(lowered) == len(text) else None
+        self.context = context
+        self.measured = Measured(text)
+        self._detectors, self._entities = detectors, {}
+
+    def entity(self, name: str) -> list[tuple[int, int]]:
+        if name not in self._entities:
+            self._entities[name] = self._detectors[name](self.text)
+        return self._entities[name]
+
+
+def _lowercase_pattern(pattern: str) -> str:
+    return ESCAPE_OR_TEXT.sub(lambda m: m.group() if m.group().startswith("\\") else m.group().lower(), pattern)
+
+
+class _PatternSet:
+    """A rule's patterns for one language, compiled into a few alternations (much faster than one regex each)."""
+
+    def __init__(self, items: list[dict]):
+        self.groups = []
+        for case_sensitive in (False, True):
+            for word in (True, False):
+                chosen = [i for i in items if i.get("case_sensitive", False) == case_sensitive and i.get("word", True) == word]
+                if chosen:
+                    self.groups.append(_PatternGroup(chosen, case_sensitive, word))
+
+    def finditer(self, text: _Text):
+        for group in self.groups:
+            yield from group.finditer(text)
+
+    def search(self, text: _Text) -> bool:
+        return any(next(group.finditer(text), None) for group in self.groups)
+
+
+class _PatternGroup:
+    def __init__(self, items: list[dict], case_sensitive: bool, word: bool):
+        self.items = items
+        self.case_sensitive = case_sensitive
+        patterns = [i["pattern"] for i in items]
+        bounded = (r"(?<!\w)(?:%s)(?!\w)" if word else "(?:%s)") % "|".join(f"(?:{p})" for p in patterns)
+        if case_sensitive:
+            self.regex = re.compile(bounded)
+        else:
+            self.regex = re.compile(_lowercase_pattern(bounded))
+            self.ignorecase = re.compile(bounded, re.IGNORECASE)
+        self.item_regexes = [re.compile(p, 0 if case_sensitive else re.IGNORECASE) for p in patterns]
+        self.has_own_suggestions = any("suggest" in i for i in items)
+
+    def finditer(self, text: _Text):
+        """Yields (start, end, item) in code points; item is the pattern's entry, for its own suggestions."""
+        if self.case_sensitive:
+            matches = self.regex.finditer(text.text)
+        elif text.lowered is not None:
+            matches = self.regex.finditer(text.lowered)
+        else:
+            matches = self.ignorecase.finditer(text.text)
+        for match in matches:
+            yield match.start(), match.end(), self._item_for(text.text[match.start():match.end()])
+
+    def _item_for(self, matched: str) -> dict | None:
+        if not self.has_own_suggestions:
+            return None
+        for item, regex in zip(self.items, self.item_regexes):
+            if regex.fullmatch(matched):
+                return item
+        return None
+
+
+class _Matchers:
+    """Patterns and entities that together answer: is this element in the reply, and where?"""
+
+    def __init__(self, spec: dict, language: str, settings: Settings, extra: tuple[str, ...] = ()):
+        by_language = spec.get("patterns", {})
+        items = [i if isinstance(i, dict) else {"pattern": i}
+                 for i in [*by_language.get(language, []), *by_language.get("any", []), *extra]]
+        items = [{**i, "pattern": _fill_pattern(i["pattern"], settings)} for i in items]
+        self.patterns = _PatternSet(items)
+        self.entities = tuple(spec.get("entities", ()))
+
+    def spans(self, text: _Text):
+        yield from self.patterns.finditer(text)
+        for entity in self.entities:
+            for start, end in text.entity(entity):
+                yield start, end, None
+
+    def found(self, text: _Text) -> bool:
+        return self.patterns.search(text) or any(text.entity(entity) for entity in self.entities)
+
+
+def _fill_pattern(pattern: str, settings: Settings) -> str:
+    values = {"staff": settings.staff, "organisation": (settings.organisation,)}
+
+    def alternation(match):
+        names = [name for name in values[match.group(1)] if name]
+        return "(?:%s)" % "|".join(re.escape(name) for name in names) if names else "(?!)"
+
+    return PLACEHOLDER.sub(alternation, pattern)
+
+
+class _Present:
+    """Flags every place where one of the rule's phrases, patterns or entities occurs."""
+
+    def __init__(self, rule: Rule, language: str, settings: Settings):
+        extra = settings.extra_phrases.get(rule.id, {}).get(language, ())
+        self.matchers = _Matchers(rule.check, language, settings, extra)
+        unless = rule.check.get("unless")
+        self.unless = _PatternSet([{"pattern": _fill_pattern(p, settings)}
+                                   for p in [*unless.get(language, []), *unless.get("any", [])]]) if unless else None
+        self.whole_sentence = rule.check.get("span") == "sentence"
+
+    def spans(self, text: _Text):
+        spans = self.matchers.spans(text)
+        if self.whole_sentence:
+            spans = [(*text.measured.sentence_at(start, end), item) for start, end, item in spans]
+        spans = sorted({(start, end): (start, end, item) for start, end, item in spans}.values(), key=lambda s: s[:2])
+        if self.unless and spans:
+            allowed = [(start, end) for start, end, _ in self.unless.finditer(text)]
+            spans = [s for s in spans if not any(a < s[1] and s[0] < b for a, b in allowed)]
+        return spans
+
+
+class _Absent:
+    """Flags the whole reply when any required element (a group of patterns/entities) is missing."""
+
+    def __init__(self, rule: Rule, language: str, settings: Settings):
+        self.groups = [_Matchers(group, language, settings) for group in rule.check["require"]]
+
+    def spans(self, text: _Text):
+        return [] if all(group.found(text) for group in self.groups) else [(None, None, None)]
+
+
+class _Metric:
+    """Flags the whole reply when a measure (of the text or the thread) passes its limit."""
+
+    def __init__(self, rule: Rule, language: str, settings: Settings):
+        overrides = settings.thresholds.get(rule.id, {})
+        self.limits = []
+        for limit in rule.check["limits"]:
+            if language in limit.get("languages", LANGUAGES):
+                bound = "max" if "max" in limit else "min"
+                value = overrides.get(limit["metric"], limit[bound])
+                self.limits.append((limit["metric"], bound, value, limit.get("at_least_words", 0)))
+
+    def spans(self, text: _Text):
+        for metric, bound, limit, at_least_words in self.limits:
+            if at_least_words and len(text.measured.words) < at_least_words:
+                continue
+            if metric in CONTEXT_METRICS:
+                value = text.context.get(metric)
+                if value is None:
+                    continue
+            else:
+                value = text.measured.metric(metric)
+            if (value > limit) if bound == "max" else (value < limit):
+                return [(None, None, None)]
+        return []
+
+
+KINDS = {"present": _Present, "absent": _Absent, "metric": _Metric}
+
+
+class _CompiledRule:
+    def __init__(self, rule: Rule, language: str, settings: Settings):
+        self.rule, self.language = rule, language
+        self.check = KINDS[rule.check["kind"]](rule, language, settings)
+        self.message = rule.message[language]
+        self.insert = rule.check.get("insert")
+        self.suggestions = _fill_suggestions(rule.suggestions[language], settings)
+        self.settings = settings
+
+    def findings(self, text: _Text, utf16: Utf16Offsets):
+        for start, end, item in self.check.spans(text):
+            suggestions = self.suggestions
+            if item and "suggest" in item:
+                suggestions = _fill_suggestions(item["suggest"], self.settings)
+            yield Finding(
+                rule=self.rule.id,
+                severity=self.rule.severity,
+                message=self.message,
+                start=None if start is None else utf16(start),
+                end=None if end is None else utf16(end),
+                insert=self.insert if start is None else None,
+                suggestions=suggestions,
+            )
+
+
+def _fill_suggestions(texts, settings: Settings) -> tuple[str, ...]:
+    values = settings.placeholders
+    return tuple(PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group()), text) for text in texts)
+
+
+class Checker:
+    """Checks replies against the enabled rules; built once at start, then shared by every request."""
+
+    def __init__(self, rules: list[Rule], settings: Settings):
+        _validate_settings_against_rules(settings, rules)
+        self.rules = rules
+        self.settings = settings
+        self.detectors = make_detectors(settings)
+        enabled = [rule for rule in rules if rule.id not in settings.disabled_rules]
+        self._compiled = {lang: [_CompiledRule(rule, lang, settings) for rule in enabled] for lang in LANGUAGES}
+
+    def check(self, text: str, language: str = "auto", context: dict | None = None) -> CheckResult:
+        if language == "auto":
+            language = self.settings.default_language
+        if language == "auto":
+            language = detect_language(text)
+        prepared = _Text(text, context or {}, self.detectors)
+        utf16 = Utf16Offsets(text)
+        findings = [f for compiled in self._compiled[language] for f in compiled.findings(prepared, utf16)]
+        findings.sort(key=lambda f: (f.start is None, f.start or 0, f.end or 0, SEVERITY_RANK[f.severity], f.rule))
+        return CheckResult(language, tuple(findings))
+
+
+def _validate_settings_against_rules(settings: Settings, rules: list[Rule]) -> None:
+    """A setting that names a rule or metric that doesn't exist is a mistake worth stopping for."""
+    known = {rule.id: rule for rule in rules}
+    named = {
+        "checker.disabled_rules": settings.disabled_rules,
+        "checker.extra_phrases": settings.extra_phrases,
+        "checker.thresholds": settings.thresholds,
+    }
+    for field, rule_ids in named.items():
+        for rule_id in rule_ids:
+            if rule_id not in known:
+                raise SettingsError(f"{settings.source}: {field} names unknown rule {rule_id!r}")
+    for rule_id, phrases in settings.extra_phrases.items():
+        if known[rule_id].check["kind"] != "present":
+            raise SettingsError(f"{settings.source}: checker.extra_phrases.{rule_id}: that rule does not look for phrases")
+        for language, patterns in phrases.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as error:
+                    raise SettingsError(f"{settings.source}: checker.extra_phrases.{rule_id}.{language}: "
+                                        f"{pattern!r} is not a valid regular expression ({error})") from None
+    for rule_id, limits in settings.thresholds.items():
+        rule = known[rule_id]
+        metrics = {limit["metric"] for limit in rule.check.get("limits", [])}
+        for metric in limits:
+            if metric not in metrics:
+                raise SettingsError(f"{settings.source}: checker.thresholds.{rule_id}.{metric}: "
+                                    f"that rule has no limit on {metric} (it has: {', '.join(sorted(metrics)) or 'none'})")

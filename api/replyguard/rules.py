@@ -1,0 +1,241 @@
+"""Rule files: one YAML file per rule under playbook/rules/, shipped inside the package as replyguard.rule_files."""
+
+import re
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+import yaml
+
+from .entities import ENTITIES
+from .settings import LANGUAGES
+from .text import METRICS
+
+RULE_ID = re.compile(r"^[a-z0-9-]+$")
+SEVERITIES = ("error", "warning", "info")
+KINDS = ("present", "absent", "metric")
+PATTERN_LANGUAGES = (*LANGUAGES, "any")
+MARKER = re.compile(r"<marker>(.*?)</marker>", re.S)
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+PATTERN_PLACEHOLDERS = ("staff", "organisation")
+SUGGESTION_PLACEHOLDERS = ("phone", "name", "organisation", "owner")
+# Numbers a client may send about the thread, usable by metric checks like the reply's own measures.
+CONTEXT_METRICS = ("staff_replies_in_thread",)
+
+
+class RuleError(ValueError):
+    """A rule file that can't be used; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Example:
+    language: str
+    bad: bool
+    text: str
+    span: tuple[int, int] | None  # code-point offsets of the marked text; None for a whole-reply finding
+    context: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    principle: str
+    title: dict[str, str]
+    message: dict[str, str]
+    why: dict[str, str]
+    check: dict
+    suggestions: dict[str, tuple[str, ...]]
+    examples: tuple[Example, ...]
+    source: str
+
+
+def rule_page_url(base_url: str, rule_id: str, language: str) -> str:
+    """A rule's page in the playbook site: Danish at rules/<id>/, English under en/."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return f"{base}{'en/' if language == 'en' else ''}rules/{rule_id}/"
+
+
+def default_rules_dir() -> Path:
+    """The rule files that travel with the package (playbook/rules/ in the checkout)."""
+    return (Path(str(files("replyguard"))) / "rule_files").resolve()
+
+
+def load_rules(directory: str | Path | None = None) -> list[Rule]:
+    """Loads and validates every rule file, sorted by id; raises RuleError naming the file and field."""
+    directory = Path(directory) if directory else default_rules_dir()
+    paths = sorted(directory.glob("*.yml"))
+    if not paths:
+        raise RuleError(f"{directory}: no rule files (*.yml) found")
+    return [load_rule(path) for path in paths]
+
+
+def load_rule(path: Path) -> Rule:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise RuleError(f"{path}: not valid YAML ({error})") from None
+    return _RuleReader(path, data).rule()
+
+
+class _RuleReader:
+    def __init__(self, path: Path, data):
+        self.path, self.data = path, data
+
+    def fail(self, name: str, problem: str):
+        raise RuleError(f"{self.path}: {name}: {problem}")
+
+    def rule(self) -> Rule:
+        if not isinstance(self.data, dict):
+            self.fail("file", "must be a mapping of fields")
+        rule_id = self.data.get("id")
+        if rule_id != self.path.stem or not RULE_ID.match(self.path.stem):
+            self.fail("id", f"must equal the file name {self.path.stem!r} and match {RULE_ID.pattern}")
+        severity = self.data.get("severity")
+        if severity not in SEVERITIES:
+            self.fail("severity", f"must be one of {', '.join(SEVERITIES)}")
+        principle = self.data.get("principle")
+        if not isinstance(principle, str) or not RULE_ID.match(principle):
+            self.fail("principle", "must name a principle page, e.g. compensate-offline")
+        return Rule(
+            id=rule_id,
+            severity=severity,
+            principle=principle,
+            title=self.per_language("title"),
+            message=self.per_language("message"),
+            why=self.per_language("why"),
+            check=self.check(),
+            suggestions=self.suggestions(),
+            examples=self.examples(),
+            source=str(self.path),
+        )
+
+    def per_language(self, name: str) -> dict[str, str]:
+        value = self.data.get(name)
+        if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) or not value[lang].strip()
+                                              for lang in LANGUAGES):
+            self.fail(name, "must give a text for both da and en")
+        return {lang: value[lang].strip() for lang in LANGUAGES}
+
+    def strings(self, name: str, value) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            self.fail(name, "must be a list of non-empty strings")
+        return tuple(value)
+
+    def suggestions(self) -> dict[str, tuple[str, ...]]:
+        value = self.data.get("suggestions", {})
+        if not isinstance(value, dict) or set(value) - set(LANGUAGES):
+            self.fail("suggestions", "must map da and en to lists of texts")
+        result = {lang: self.strings(f"suggestions.{lang}", value.get(lang, [])) for lang in LANGUAGES}
+        for lang, texts in result.items():
+            for text in texts:
+                self.check_placeholders(f"suggestions.{lang}", text, SUGGESTION_PLACEHOLDERS)
+        return result
+
+    def check_placeholders(self, name: str, text: str, allowed: tuple[str, ...]) -> None:
+        for placeholder in PLACEHOLDER.findall(text):
+            if placeholder not in allowed:
+                self.fail(name, f"unknown placeholder {{{placeholder}}} (allowed: {', '.join(allowed)})")
+
+    def check(self) -> dict:
+        check = self.data.get("check")
+        if not isinstance(check, dict) or check.get("kind") not in KINDS:
+            self.fail("check.kind", f"must be one of {', '.join(KINDS)}")
+        kind = check["kind"]
+        if kind == "present":
+            if "patterns" not in check and "entities" not in check:
+                self.fail("check", "a present check needs patterns or entities")
+            self.matchers("check", check)
+            if "unless" in check:
+                self.patterns("check.unless", check["unless"])
+            if check.get("span", "match") not in ("match", "sentence"):
+                self.fail("check.span", "must be match (the words found) or sentence (the sentence around them)")
+        elif kind == "absent":
+            groups = check.get("require")
+            if not isinstance(groups, list) or not groups:
+                self.fail("check.require", "must be a list of groups, each with patterns and/or entities")
+            for number, group in enumerate(groups):
+                self.matchers(f"check.require[{number}]", group)
+            if check.get("insert") not in ("start", "end"):
+                self.fail("check.insert", "must be start or end (where a suggestion goes)")
+        else:
+            self.limits(check.get("limits"))
+        return check
+
+    def matchers(self, name: str, group) -> None:
+        if not isinstance(group, dict) or not ({"patterns", "entities"} & set(group)):
+            self.fail(name, "must have patterns and/or entities")
+        if "patterns" in group:
+            self.patterns(f"{name}.patterns", group["patterns"])
+        for entity in group.get("entities", []):
+            if entity not in ENTITIES:
+                self.fail(f"{name}.entities", f"unknown entity {entity!r} (known: {', '.join(ENTITIES)})")
+
+    def patterns(self, name: str, patterns) -> None:
+        if not isinstance(patterns, dict) or not patterns or set(patterns) - set(PATTERN_LANGUAGES):
+            self.fail(name, f"must map some of {', '.join(PATTERN_LANGUAGES)} to lists of patterns")
+        for lang, items in patterns.items():
+            if not isinstance(items, list) or not items:
+                self.fail(f"{name}.{lang}", "must be a non-empty list")
+            for number, item in enumerate(items):
+                where = f"{name}.{lang}[{number}]"
+                if isinstance(item, str):
+                    item = {"pattern": item}
+                if not isinstance(item, dict) or not isinstance(item.get("pattern"), str):
+                    self.fail(where, "must be a pattern string or a mapping with 'pattern' (quote patterns that contain ': ')")
+                if set(item) - {"pattern", "case_sensitive", "word", "suggest"}:
+                    self.fail(where, "allowed keys: pattern, case_sensitive, word, suggest")
+                self.check_placeholders(where, item["pattern"], PATTERN_PLACEHOLDERS)
+                try:
+                    re.compile(PLACEHOLDER.sub("x", item["pattern"]))
+                except re.error as error:
+                    self.fail(where, f"not a valid regular expression ({error})")
+                if "suggest" in item:
+                    self.strings(f"{where}.suggest", item["suggest"])
+
+    def limits(self, limits) -> None:
+        if not isinstance(limits, list) or not limits:
+            self.fail("check.limits", "must be a non-empty list of {metric, max or min}")
+        for number, limit in enumerate(limits):
+            where = f"check.limits[{number}]"
+            if not isinstance(limit, dict) or limit.get("metric") not in (*METRICS, *CONTEXT_METRICS):
+                self.fail(f"{where}.metric", f"must be one of {', '.join((*METRICS, *CONTEXT_METRICS))}")
+            bounds = {"max", "min"} & set(limit)
+            if len(bounds) != 1 or not all(isinstance(limit[b], (int, float)) for b in bounds):
+                self.fail(where, "needs exactly one number: max or min")
+            if set(limit.get("languages", LANGUAGES)) - set(LANGUAGES):
+                self.fail(f"{where}.languages", "must list da and/or en")
+            if not isinstance(limit.get("at_least_words", 0), int):
+                self.fail(f"{where}.at_least_words", "must be a whole number")
+
+    def examples(self) -> tuple[Example, ...]:
+        value = self.data.get("examples")
+        if not isinstance(value, dict) or set(value) != set(LANGUAGES):
+            self.fail("examples", "must have da and en")
+        examples = []
+        for lang in LANGUAGES:
+            if not isinstance(value[lang], dict) or set(value[lang]) != {"bad", "good"}:
+                self.fail(f"examples.{lang}", "must have bad and good lists")
+            for kind in ("bad", "good"):
+                for number, item in enumerate(value[lang][kind] or []):
+                    examples.append(self.example(f"examples.{lang}.{kind}[{number}]", lang, kind == "bad", item))
+        return tuple(examples)
+
+    def example(self, where: str, lang: str, bad: bool, item) -> Example:
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            self.fail(where, "must be a text or a mapping with text (and context)")
+        context = item.get("context", {})
+        if not isinstance(context, dict):
+            self.fail(f"{where}.context", "must be a mapping")
+        marked = item["text"]
+        markers = MARKER.findall(marked)
+        if len(markers) > 1 or (markers and not bad):
+            self.fail(where, "a bad example marks at most one span; a good example marks none")
+        text = MARKER.sub(r"\1", marked)
+        span = None
+        if markers:
+            start = marked.index("<marker>")
+            span = (start, start + len(markers[0]))
+        return Example(lang, bad, text, span, context)
