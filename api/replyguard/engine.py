@@ -5,13 +5,12 @@ from dataclasses import dataclass
 
 from .entities import make_detectors
 from .language import detect_language
+from .patterns import AnchorIndex, Haystack, PatternSet
 from .rules import CONTEXT_METRICS, PLACEHOLDER, Rule
 from .settings import LANGUAGES, Settings, SettingsError
 from .text import Measured, Utf16Offsets
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-# Escapes keep their case when a pattern is lower-cased (\D is not \d).
-ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.S)
 
 
 @dataclass(frozen=True)
@@ -36,14 +35,11 @@ class CheckResult:
         return "block" if "error" in severities else "review" if "warning" in severities else "ok"
 
 
-class _Text:
-    """One reply prepared once for all rules: lower-cased copy, measures and entity spans are shared."""
+class _Text(Haystack):
+    """One reply prepared once for all rules: its measures and entity spans are shared by every rule."""
 
-    def __init__(self, text: str, context: dict, detectors: dict):
-        self.text = text
-        lowered = text.lower()
-        # Lower-casing rarely changes length (e.g. 'İ'); then case-insensitive patterns fall back to re.IGNORECASE.
-        self.lowered = lowered if len(lowered) == len(text) else None
+    def __init__(self, text: str, context: dict, detectors: dict, index: AnchorIndex):
+        super().__init__(text, index)
         self.context = context
         self.measured = Measured(text)
         self._detectors, self._entities = detectors, {}
@@ -54,72 +50,15 @@ class _Text:
         return self._entities[name]
 
 
-def _lowercase_pattern(pattern: str) -> str:
-    return ESCAPE_OR_TEXT.sub(lambda m: m.group() if m.group().startswith("\\") else m.group().lower(), pattern)
-
-
-class _PatternSet:
-    """A rule's patterns for one language, compiled into a few alternations (much faster than one regex each)."""
-
-    def __init__(self, items: list[dict]):
-        self.groups = []
-        for case_sensitive in (False, True):
-            for word in (True, False):
-                chosen = [i for i in items if i.get("case_sensitive", False) == case_sensitive and i.get("word", True) == word]
-                if chosen:
-                    self.groups.append(_PatternGroup(chosen, case_sensitive, word))
-
-    def finditer(self, text: _Text):
-        for group in self.groups:
-            yield from group.finditer(text)
-
-    def search(self, text: _Text) -> bool:
-        return any(next(group.finditer(text), None) for group in self.groups)
-
-
-class _PatternGroup:
-    def __init__(self, items: list[dict], case_sensitive: bool, word: bool):
-        self.items = items
-        self.case_sensitive = case_sensitive
-        patterns = [i["pattern"] for i in items]
-        bounded = (r"(?<!\w)(?:%s)(?!\w)" if word else "(?:%s)") % "|".join(f"(?:{p})" for p in patterns)
-        if case_sensitive:
-            self.regex = re.compile(bounded)
-        else:
-            self.regex = re.compile(_lowercase_pattern(bounded))
-            self.ignorecase = re.compile(bounded, re.IGNORECASE)
-        self.item_regexes = [re.compile(p, 0 if case_sensitive else re.IGNORECASE) for p in patterns]
-        self.has_own_suggestions = any("suggest" in i for i in items)
-
-    def finditer(self, text: _Text):
-        """Yields (start, end, item) in code points; item is the pattern's entry, for its own suggestions."""
-        if self.case_sensitive:
-            matches = self.regex.finditer(text.text)
-        elif text.lowered is not None:
-            matches = self.regex.finditer(text.lowered)
-        else:
-            matches = self.ignorecase.finditer(text.text)
-        for match in matches:
-            yield match.start(), match.end(), self._item_for(text.text[match.start():match.end()])
-
-    def _item_for(self, matched: str) -> dict | None:
-        if not self.has_own_suggestions:
-            return None
-        for item, regex in zip(self.items, self.item_regexes):
-            if regex.fullmatch(matched):
-                return item
-        return None
-
-
 class _Matchers:
     """Patterns and entities that together answer: is this element in the reply, and where?"""
 
-    def __init__(self, spec: dict, language: str, settings: Settings, extra: tuple[str, ...] = ()):
+    def __init__(self, spec: dict, language: str, settings: Settings, index: AnchorIndex, extra: tuple[str, ...] = ()):
         by_language = spec.get("patterns", {})
         items = [i if isinstance(i, dict) else {"pattern": i}
                  for i in [*by_language.get(language, []), *by_language.get("any", []), *extra]]
         items = [{**i, "pattern": _fill_pattern(i["pattern"], settings)} for i in items]
-        self.patterns = _PatternSet(items)
+        self.patterns = PatternSet(items, index)
         self.entities = tuple(spec.get("entities", ()))
 
     def spans(self, text: _Text):
@@ -145,12 +84,12 @@ def _fill_pattern(pattern: str, settings: Settings) -> str:
 class _Present:
     """Flags every place where one of the rule's phrases, patterns or entities occurs."""
 
-    def __init__(self, rule: Rule, language: str, settings: Settings):
+    def __init__(self, rule: Rule, language: str, settings: Settings, index: AnchorIndex):
         extra = settings.extra_phrases.get(rule.id, {}).get(language, ())
-        self.matchers = _Matchers(rule.check, language, settings, extra)
+        self.matchers = _Matchers(rule.check, language, settings, index, extra)
         unless = rule.check.get("unless")
-        self.unless = _PatternSet([{"pattern": _fill_pattern(p, settings)}
-                                   for p in [*unless.get(language, []), *unless.get("any", [])]]) if unless else None
+        self.unless = PatternSet([{"pattern": _fill_pattern(p, settings)}
+                                  for p in [*unless.get(language, []), *unless.get("any", [])]], index) if unless else None
         self.whole_sentence = rule.check.get("span") == "sentence"
 
     def spans(self, text: _Text):
@@ -167,8 +106,8 @@ class _Present:
 class _Absent:
     """Flags the whole reply when any required element (a group of patterns/entities) is missing."""
 
-    def __init__(self, rule: Rule, language: str, settings: Settings):
-        self.groups = [_Matchers(group, language, settings) for group in rule.check["require"]]
+    def __init__(self, rule: Rule, language: str, settings: Settings, index: AnchorIndex):
+        self.groups = [_Matchers(group, language, settings, index) for group in rule.check["require"]]
 
     def spans(self, text: _Text):
         return [] if all(group.found(text) for group in self.groups) else [(None, None, None)]
@@ -177,7 +116,7 @@ class _Absent:
 class _Metric:
     """Flags the whole reply when a measure (of the text or the thread) passes its limit."""
 
-    def __init__(self, rule: Rule, language: str, settings: Settings):
+    def __init__(self, rule: Rule, language: str, settings: Settings, index: AnchorIndex):
         overrides = settings.thresholds.get(rule.id, {})
         self.limits = []
         for limit in rule.check["limits"]:
@@ -205,9 +144,9 @@ KINDS = {"present": _Present, "absent": _Absent, "metric": _Metric}
 
 
 class _CompiledRule:
-    def __init__(self, rule: Rule, language: str, settings: Settings):
+    def __init__(self, rule: Rule, language: str, settings: Settings, index: AnchorIndex):
         self.rule, self.language = rule, language
-        self.check = KINDS[rule.check["kind"]](rule, language, settings)
+        self.check = KINDS[rule.check["kind"]](rule, language, settings, index)
         self.message = rule.message[language]
         self.insert = rule.check.get("insert")
         self.suggestions = _fill_suggestions(rule.suggestions[language], settings)
@@ -243,14 +182,18 @@ class Checker:
         self.settings = settings
         self.detectors = make_detectors(settings)
         enabled = [rule for rule in rules if rule.id not in settings.disabled_rules]
-        self._compiled = {lang: [_CompiledRule(rule, lang, settings) for rule in enabled] for lang in LANGUAGES}
+        self._indexes = {lang: AnchorIndex() for lang in LANGUAGES}
+        self._compiled = {lang: [_CompiledRule(rule, lang, settings, self._indexes[lang]) for rule in enabled]
+                          for lang in LANGUAGES}
+        for index in self._indexes.values():
+            index.build()
 
     def check(self, text: str, language: str = "auto", context: dict | None = None) -> CheckResult:
         if language == "auto":
             language = self.settings.default_language
         if language == "auto":
             language = detect_language(text)
-        prepared = _Text(text, context or {}, self.detectors)
+        prepared = _Text(text, context or {}, self.detectors, self._indexes[language])
         utf16 = Utf16Offsets(text)
         findings = [f for compiled in self._compiled[language] for f in compiled.findings(prepared, utf16)]
         findings.sort(key=lambda f: (f.start is None, f.start or 0, f.end or 0, SEVERITY_RANK[f.severity], f.rule))

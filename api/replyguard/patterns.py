@@ -1,0 +1,219 @@
+"""Fast phrase matching for many rules at once.
+
+Every pattern names, where it can, the words it can't match without (its anchors). One Aho–Corasick pass over a
+reply finds which anchors occur; only the patterns they belong to are then run, as one regex per group. A reply
+that mentions no rule's words costs one linear scan.
+"""
+
+import re
+from re import _constants, _parser as _regex_parser  # the standard library's own regex parser
+
+import ahocorasick
+
+# Escapes keep their case when a pattern is lower-cased (\D is not \d).
+_ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.S)
+_LITERAL, _SUBPATTERN, _BRANCH = _constants.LITERAL, _constants.SUBPATTERN, _constants.BRANCH
+_REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT)
+
+
+Anchors = tuple[frozenset[str], int | None]  # the strings, and how far before the match's start they can begin
+UNBOUNDED = 2**31
+
+
+def required_literals(pattern: str) -> Anchors | None:
+    """Strings of which at least one occurs wherever the pattern matches, and the most characters that can come
+    before it in a match (None: no limit); None when no such strings can be named.
+
+    'pengene (?:retur|tilbage)' needs 'pengene ' at offset 0; '(?:en )?(?:rabat|gavekort)' needs 'rabat' or
+    'gavekort', at most 3 characters in.
+    """
+    try:
+        parsed = _regex_parser.parse(pattern)
+        return _sequence_literals(list(parsed), parsed.state)
+    except (re.error, TypeError, ValueError, IndexError, AttributeError):  # an unusual construct: always run it
+        return None
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
+
+
+def _sequence_literals(items, state) -> Anchors | None:
+    candidates: list[Anchors] = []
+    run: list[str] = []
+    prefix: int | None = 0  # the longest text the items so far can match
+    run_offset: int | None = 0
+
+    def end_run():
+        if len(run) >= 2:
+            candidates.append((frozenset(["".join(run)]), run_offset))
+        run.clear()
+
+    for op, value in items:
+        if op is _LITERAL:
+            if not run:
+                run_offset = prefix
+            run.append(chr(value))
+            prefix = _add(prefix, 1)
+            continue
+        end_run()
+        found = None
+        if op is _SUBPATTERN and not value[1] and not value[2]:  # a group without inline flags
+            found = _sequence_literals(list(value[3]), state)
+        elif op is _BRANCH:
+            alternatives = [_sequence_literals(list(alternative), state) for alternative in value[1]]
+            if None not in alternatives:
+                offsets = [offset for _, offset in alternatives]
+                found = (frozenset().union(*(a for a, _ in alternatives)), None if None in offsets else max(offsets))
+        elif op in _REPEATS and value[0] >= 1:
+            found = _sequence_literals(list(value[2]), state)
+        if found:
+            candidates.append((found[0], _add(prefix, found[1])))
+        widest = _regex_parser.SubPattern(state, [(op, value)]).getwidth()[1]
+        prefix = _add(prefix, None if widest >= UNBOUNDED else widest)
+    end_run()
+    # The most selective choice: the set whose shortest string is longest; then a known, small offset.
+    return max(candidates, key=lambda c: (min(map(len, c[0])), c[1] is not None, -(c[1] or 0)), default=None)
+
+
+def lowercase_pattern(pattern: str) -> str:
+    return _ESCAPE_OR_TEXT.sub(lambda m: m.group() if m.group().startswith("\\") else m.group().lower(), pattern)
+
+
+class Haystack:
+    """A reply as the matchers see it: the text, its lower-cased twin, and which anchors occur (found once)."""
+
+    def __init__(self, text: str, index: "AnchorIndex"):
+        self.text = text
+        lowered = text.lower()
+        # Lower-casing rarely changes length (e.g. 'İ'); then case-insensitive patterns match with re.IGNORECASE.
+        self.lowered = lowered if len(lowered) == len(text) else None
+        self._index, self._active = index, None
+
+    def active(self, group_id: int) -> dict[int, list[int]]:
+        """For one group: which of its patterns have an anchor here, and where those anchors start."""
+        if self._active is None:
+            self._active = self._index.scan(self)
+        return self._active.get(group_id, {})
+
+
+class AnchorIndex:
+    """All groups' anchors for one language, in two automata: lower-cased and case-sensitive."""
+
+    def __init__(self):
+        self._groups: list[PatternGroup] = []
+        self._automata: dict[bool, ahocorasick.Automaton] = {}
+
+    def register(self, group: "PatternGroup") -> int:
+        self._groups.append(group)
+        return len(self._groups) - 1
+
+    def build(self) -> None:
+        for case_sensitive in (False, True):
+            owners: dict[str, list[tuple[int, int]]] = {}
+            for group_id, group in enumerate(self._groups):
+                if group.case_sensitive == case_sensitive:
+                    for number, anchors in enumerate(group.anchors):
+                        for anchor in anchors[0] if anchors else ():
+                            owners.setdefault(anchor, []).append((group_id, number))
+            if owners:
+                automaton = ahocorasick.Automaton()
+                for anchor, owned in owners.items():
+                    automaton.add_word(anchor, (len(anchor), tuple(owned)))
+                automaton.make_automaton()
+                self._automata[case_sensitive] = automaton
+
+    def scan(self, haystack: Haystack) -> dict[int, dict[int, list[int]]]:
+        active: dict[int, dict[int, list[int]]] = {}
+        for case_sensitive, automaton in self._automata.items():
+            text = haystack.text if case_sensitive else haystack.lowered
+            if text is None:
+                continue
+            for last, (length, owned) in automaton.iter(text):
+                for group_id, number in owned:
+                    active.setdefault(group_id, {}).setdefault(number, []).append(last - length + 1)
+        return active
+
+
+class PatternSet:
+    """A rule's patterns for one language, in groups that share case handling and word boundaries."""
+
+    def __init__(self, items: list[dict], index: AnchorIndex):
+        self.groups = []
+        for case_sensitive in (False, True):
+            for word in (True, False):
+                chosen = [i for i in items
+                          if i.get("case_sensitive", False) == case_sensitive and i.get("word", True) == word]
+                if chosen:
+                    self.groups.append(PatternGroup(chosen, case_sensitive, word, index))
+
+    def finditer(self, haystack: Haystack):
+        for group in self.groups:
+            yield from group.finditer(haystack)
+
+    def search(self, haystack: Haystack) -> bool:
+        return any(next(group.finditer(haystack), None) for group in self.groups)
+
+
+class PatternGroup:
+    """Patterns that share case handling and word boundaries.
+
+    A pattern whose anchor can only begin a few characters into a match is tried at just those places; the others
+    (no anchor, or an unbounded start like '\\d+ kr') are scanned for, all in one regex, and only when needed.
+    """
+
+    MAX_CACHED_REGEXES = 1024
+
+    def __init__(self, items: list[dict], case_sensitive: bool, word: bool, index: AnchorIndex):
+        self.items = items
+        self.case_sensitive = case_sensitive
+        self.template = r"(?<!\w)(?:%s)(?!\w)" if word else "(?:%s)"
+        self.patterns = [i["pattern"] if case_sensitive else lowercase_pattern(i["pattern"]) for i in items]
+        self.anchors = [required_literals(p) for p in self.patterns]
+        self.always = frozenset(n for n, anchors in enumerate(self.anchors) if anchors is None)
+        self.singles = [re.compile(self.template % p) for p in self.patterns]
+        self.ignorecase = re.compile(self.template % "|".join(f"(?:{i['pattern']})" for i in items), re.IGNORECASE)
+        self._regexes: dict[tuple[int, ...], re.Pattern] = {}
+        self.id = index.register(self)
+
+    def _regex_for(self, numbers: tuple[int, ...]) -> re.Pattern:
+        regex = self._regexes.get(numbers)
+        if regex is None:
+            if len(self._regexes) >= self.MAX_CACHED_REGEXES:
+                self._regexes.clear()
+            regex = self._regexes[numbers] = re.compile(self.template % "|".join(f"(?:{self.patterns[n]})" for n in numbers))
+        return regex
+
+    def finditer(self, haystack: Haystack):
+        """Yields (start, end, item) in code points, leftmost and then longest first, never overlapping."""
+        text = haystack.text if self.case_sensitive else haystack.lowered
+        if text is None:  # lower-casing changed the length: match the original text case-insensitively
+            found = [(m.start(), m.end(), None) for m in self.ignorecase.finditer(haystack.text)]
+        else:
+            found = self._anchored_matches(text, haystack.active(self.id))
+        last_end = -1
+        for start, end, number in sorted(found, key=lambda f: (f[0], -f[1])):
+            if start >= last_end:
+                last_end = end
+                yield start, end, self._item(number, haystack.text[start:end])
+
+    def _anchored_matches(self, text: str, hits: dict[int, list[int]]) -> list[tuple[int, int, int | None]]:
+        scanned = tuple(sorted(self.always | {n for n in hits if self.anchors[n][1] is None}))
+        found = [(m.start(), m.end(), None) for m in self._regex_for(scanned).finditer(text)] if scanned else []
+        for number, anchor_starts in hits.items():
+            reach = self.anchors[number][1]
+            if reach is None:
+                continue
+            single = self.singles[number]
+            starts = {s for a in anchor_starts for s in range(max(0, a - reach), a + 1)}
+            for start in starts:
+                match = single.match(text, start)
+                if match:
+                    found.append((match.start(), match.end(), number))
+        return found
+
+    def _item(self, number: int | None, matched: str) -> dict:
+        if number is not None:
+            return self.items[number]
+        flags = 0 if self.case_sensitive else re.IGNORECASE
+        return next((item for item in self.items if re.fullmatch(item["pattern"], matched, flags)), None)

@@ -1,0 +1,118 @@
+"""Engine speed: time per check on real replies and on synthetic 1,000-character replies, with a same-run baseline.
+
+Targets (issue 2): median <= 0.1 ms per check on the corpus, p99 <= 1 ms at 1,000 characters; all rules on.
+The baseline is one pass of a word regex over the same texts, so the ratio says how many such passes a check costs
+on this machine today. Also prints how often each rule fires on the corpus, to watch for false positives.
+"""
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from replyguard.engine import Checker
+from replyguard.rules import load_rules
+from replyguard.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "real-replies.jsonl"
+WORD = re.compile(r"\w+")
+
+DANISH_SENTENCES = [
+    "Hej Lone, tak fordi du skriver til os.", "Det er vi virkelig kede af at høre.",
+    "Din cykel skulle have været klar i fredags, og det var den ikke.", "Det er vores fejl, og det beklager vi.",
+    "Vi vil meget gerne høre mere om, hvad der skete i butikken.", "Ring til os på 70 20 30 40, så finder vi en løsning.",
+    "Jonas sidder klar mellem kl. 9 og 16 på hverdage.", "Vi er selv glade for den nye model, men forstår godt din skuffelse.",
+    "Som tak for tålmodigheden giver vi 20 % rabat på næste ordre.", "Du kan også skrive til os på Messenger.",
+    "Hvis du føler, at vi har behandlet dig forkert, så beklager vi.", "Ifølge vores handelsbetingelser kan vi ikke tage den retur.",
+    "Mvh Mette",
+]
+ENGLISH_SENTENCES = [
+    "Hi Lone, thanks for getting in touch.", "We're really sorry to hear this.",
+    "Your bike should have been ready on Friday, and it wasn't.", "That's our mistake, and we apologise.",
+    "We'd like to hear more about what happened in the shop.", "Please call us on +45 70 20 30 40 so we can sort it out.",
+    "Jonas is there from 9 to 4 on weekdays.", "We're proud of the new model, but we understand your disappointment.",
+    "As a thank you for your patience, here is 20% off your next order.", "You can also DM us.",
+    "If you feel we treated you unfairly, we apologise.", "According to our terms we can't take it back.",
+    "Best, Mette",
+]
+
+
+def synthetic(sentences: list[str], length: int, count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        parts = []
+        while sum(len(p) + 1 for p in parts) < length:
+            parts.append(rng.choice(sentences))
+        texts.append(" ".join(parts)[:length])
+    return texts
+
+
+def time_each(function, texts: list[str], rounds: int) -> list[float]:
+    """Microseconds per call, every call timed on its own."""
+    samples = []
+    for _ in range(rounds):
+        for text in texts:
+            start = time.perf_counter_ns()
+            function(text)
+            samples.append((time.perf_counter_ns() - start) / 1000)
+    return samples
+
+
+def report(name: str, samples: list[float], baseline: list[float], targets: dict[str, float]) -> bool:
+    median = statistics.median(samples)
+    p99 = statistics.quantiles(samples, n=100)[98]
+    ratio = median / statistics.median(baseline)
+    verdicts = []
+    ok = True
+    for measure, limit in targets.items():
+        value = {"median": median, "p99": p99}[measure]
+        met = value <= limit
+        ok &= met
+        verdicts.append(f"{measure} target {limit:.0f} µs {'met' if met else 'MISSED'}")
+    print(f"{name:<42} median {median:8.1f} µs   p99 {p99:8.1f} µs   ×{ratio:6.1f} baseline   {'; '.join(verdicts)}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+
+    checker = Checker(load_rules(), load_settings())
+    corpus = [json.loads(line)["reply"] for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    danish = synthetic(DANISH_SENTENCES, 1000, 100, seed=1)
+    english = synthetic(ENGLISH_SENTENCES, 1000, 100, seed=2)
+    for text in corpus + danish + english:  # warm caches and the language models
+        checker.check(text, "auto")
+
+    print(f"{len(checker.rules)} rules, {len(corpus)} corpus replies (mean {statistics.mean(map(len, corpus)):.0f} chars), "
+          f"{args.rounds} rounds; baseline: one \\w+ regex pass over the same text")
+    ok = True
+    for name, texts, language, targets in [
+        ("corpus (en)", corpus, "en", {"median": 100}),
+        ("corpus (auto-detected language)", corpus, "auto", {}),
+        ("synthetic Danish, 1,000 chars", danish, "da", {"p99": 1000}),
+        ("synthetic English, 1,000 chars", english, "en", {"p99": 1000}),
+        ("synthetic Danish, 1,000 chars (auto)", danish, "auto", {}),
+    ]:
+        baseline = time_each(WORD.findall, texts, args.rounds)
+        samples = time_each(lambda text: checker.check(text, language), texts, args.rounds)
+        ok &= report(name, samples, baseline, targets)
+
+    fired = Counter(f.rule for text in corpus for f in {f.rule: f for f in checker.check(text, "en").findings}.values())
+    print("\nreplies in the corpus each rule fires on:")
+    for rule in checker.rules:
+        print(f"  {rule.id:<28}{fired[rule.id]:4d} / {len(corpus)}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
