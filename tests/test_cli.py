@@ -1,0 +1,69 @@
+"""The replyguard command as a team uses it in scripts: lint a saved reply, read the result, rely on the exit code."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from replyguard.cli import main
+
+OFFER = "Hej Lone. Det er vi kede af. Du får et gavekort. Ring på 70 20 30 40. Mvh Mette"
+
+
+def run_cli(*args, stdin=""):
+    return subprocess.run([sys.executable, "-m", "replyguard.cli", *args], input=stdin, capture_output=True, text=True)
+
+
+def test_check_prints_the_marked_text_message_suggestion_and_link(capsys):
+    assert main(["check", OFFER]) == 1
+    out = capsys.readouterr().out
+    assert "no-public-compensation" in out
+    assert "«Du får et gavekort.»" in out
+    assert "→ Ring til os på +45 70 20 30 40, så finder vi en løsning sammen." in out
+    assert "http://127.0.0.1:8000/playbook/rules/no-public-compensation/" in out
+    assert out.strip().splitlines()[-1].startswith("block: 1 error")
+
+
+def test_check_json_from_a_file(tmp_path, capsys):
+    reply = tmp_path / "template.txt"
+    reply.write_text(OFFER, encoding="utf-8")
+    assert main(["check", "--file", str(reply), "--json"]) == 1
+    body = json.loads(capsys.readouterr().out)
+    assert body["verdict"] == "block" and body["language"] == "da"
+    offer = next(f for f in body["findings"] if f["rule"] == "no-public-compensation")
+    assert OFFER[offer["start"]:offer["end"]] == "Du får et gavekort."
+
+
+def test_check_reads_standard_input_and_exits_0_without_errors():
+    result = run_cli("check", "--language", "en", stdin="Thanks for the kind words, Anna! See you soon. Best, Jonas")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "error" not in result.stdout.splitlines()[-1].split(":")[0]
+
+
+@pytest.mark.parametrize("args, stdin, words", [
+    (["check"], "   ", "the reply is empty"),
+    (["check", "--file", "/no/such/reply.txt"], "", "cannot read the reply"),
+    (["check", "--config", "/no/such/settings.toml", "Hej"], "", "cannot read settings file"),
+    (["check", "--language", "sv", "Hej"], "", "invalid choice"),
+])
+def test_bad_input_gets_a_message_and_non_zero_exit(args, stdin, words):
+    result = run_cli(*args, stdin=stdin)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_broken_settings_file_before_starting(tmp_path):
+    settings = tmp_path / "team.toml"
+    settings.write_text('[organisation]\nname = "X"\n[checker]\ndisabled_rules = ["nope"]\n', encoding="utf-8")
+    result = run_cli("serve", "--config", str(settings), "--port", "0")
+    assert result.returncode == 2
+    assert "unknown rule 'nope'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rules_lists_every_rule(rules, capsys):
+    assert main(["rules", "--language", "en"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [rule.id for rule in rules]
+    assert any("Never offer compensation in public" in line for line in lines)

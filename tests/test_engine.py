@@ -1,0 +1,117 @@
+"""Engine behaviour beyond single rules: settings, broken rule files, offsets as JavaScript counts them, languages."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from replyguard import create_app
+from replyguard.engine import Checker
+from replyguard.rules import RuleError, default_rules_dir, load_rules
+from replyguard.settings import DEFAULT_SETTINGS_TEXT, SettingsError, load_settings, parse_settings
+
+OFFER = "Hej Lone. Det er vi kede af. Du får et gavekort. Ring på 70 20 30 40. Mvh Mette"
+
+
+def settings_with(extra: str, replace: tuple[str, str] | None = None):
+    text = DEFAULT_SETTINGS_TEXT if not replace else DEFAULT_SETTINGS_TEXT.replace(*replace)
+    return parse_settings(text + "\n" + extra, "test.toml")
+
+
+def rule_ids(result):
+    return [f.rule for f in result.findings]
+
+
+@pytest.mark.parametrize("toml, words", [
+    ("[organisation\nname=", "not valid TOML"),
+    ("", "organisation.name is missing"),
+    ('[organisation]\nname = "X"\nphones = "70 20 30 40"', "organisation.phones must be a list of strings"),
+    ('[organisation]\nname = "X"\n[checker]\ndefault_language = "sv"', "checker.default_language must be da, en or auto"),
+    ('[organisation]\nname = "X"\n[checker.thresholds.keep-it-short]\nwords = "many"', "checker.thresholds.keep-it-short.words must be a number"),
+])
+def test_bad_settings_name_the_field(toml, words):
+    with pytest.raises(SettingsError, match=words.replace(".", r"\.")):
+        parse_settings(toml, "team.toml")
+
+
+@pytest.mark.parametrize("change, words", [
+    (("disabled_rules = []", 'disabled_rules = ["no-such-rule"]'), "unknown rule 'no-such-rule'"),
+    (("[playbook]", "[checker.thresholds.no-public-compensation]\nwords = 3\n[playbook]"), "has no limit on words"),
+    (("[playbook]", '[checker.extra_phrases.no-public-compensation]\nda = ["(unclosed"]\n[playbook]'),
+     "not a valid regular expression"),
+])
+def test_settings_naming_unknown_rules_or_metrics_stop_the_start(rules, change, words):
+    with pytest.raises(SettingsError, match=words):
+        Checker(rules, parse_settings(DEFAULT_SETTINGS_TEXT.replace(*change), "team.toml"))
+
+
+def test_disabled_rule_and_extra_phrases_take_effect(rules):
+    plain = Checker(rules, load_settings())
+    assert "no-public-compensation" in rule_ids(plain.check(OFFER, "da"))
+    disabled = Checker(rules, parse_settings(DEFAULT_SETTINGS_TEXT.replace(
+        "disabled_rules = []", 'disabled_rules = ["no-public-compensation"]'), "team.toml"))
+    assert "no-public-compensation" not in rule_ids(disabled.check(OFFER, "da"))
+    bonus = "Hej Lone. Det er vi kede af. Vi giver dig bonuspoint. Ring på 70 20 30 40. Mvh Mette"
+    assert "no-public-compensation" not in rule_ids(plain.check(bonus, "da"))
+    extra = Checker(rules, settings_with('[checker.extra_phrases.no-public-compensation]\nda = ["bonuspoint"]'))
+    assert "no-public-compensation" in rule_ids(extra.check(bonus, "da"))
+
+
+@pytest.mark.parametrize("field, content, words", [
+    ("id", "id: other-name", "must equal the file name"),
+    ("severity", "severity: fatal", "severity: must be one of error, warning, info"),
+    ("check.patterns", "check: {kind: present, patterns: {da: ['(unclosed']}}", "not a valid regular expression"),
+    ("message", "message: {da: Kun dansk}", "message: must give a text for both da and en"),
+])
+def test_broken_rule_file_is_a_start_up_error_naming_file_and_field(tmp_path, field, content, words):
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules_dir)
+    rule = rules_dir / "no-public-compensation.yml"
+    key = field.split(".")[0]
+    lines = rule.read_text(encoding="utf-8").split("\n")
+    start = next(n for n, line in enumerate(lines) if line.startswith(f"{key}:"))
+    end = next(n for n in range(start + 1, len(lines)) if lines[n] and not lines[n].startswith(" "))
+    rule.write_text("\n".join(lines[:start] + [content] + lines[end:]), encoding="utf-8")
+    with pytest.raises(RuleError, match=rf"no-public-compensation\.yml: .*{words.split(':')[-1].strip()[:20]}"):
+        create_app({"RULES_DIR": str(rules_dir)})
+    with pytest.raises(RuleError, match=key):
+        load_rules(rules_dir)
+
+
+def test_offsets_match_javascript_string_indices(checker):
+    """The extension slices the field's text with these offsets: check them against JavaScript itself."""
+    node = shutil.which("node")
+    assert node, "node is needed (make test installs it with the extension's test tools)"
+    texts = [
+        "😡😡 Hej Lone! Du får et gavekort. Mvh Mette",
+        "Hej Zoë 👩‍👩‍👧, velkommen. Du får pengene tilbage. Mvh Jonas",
+        "Søren 🇩🇰. Vi giver 20 % rabat! /Sara",
+        "Hi Lone 🙏🏽! Here's a gift card for you. Best, Mette",
+    ]
+    expected = json.loads(subprocess.check_output([node, "-e", """
+        const texts = JSON.parse(process.argv[1]);
+        const offers = ["Du får et gavekort.", "Du får pengene tilbage.", "Vi giver 20 % rabat!", "Here's a gift card for you."];
+        console.log(JSON.stringify(texts.map((t, i) => [t.indexOf(offers[i]), t.indexOf(offers[i]) + offers[i].length])));
+    """, json.dumps(texts)], text=True))
+    for text, (start, end) in zip(texts, expected):
+        offer = next(f for f in checker.check(text, "auto").findings if f.rule == "no-public-compensation")
+        assert (offer.start, offer.end) == (start, end), text
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Tak!", "da"), ("Thanks!", "en"), ("Det er vi kede af.", "da"), ("Sorry to hear that.", "en"),
+    ("Hej Søren, undskyld ventetiden. Ring til os. /Mette", "da"),
+    ("Hi Søren, sorry for the wait. Please call us. /Mette", "en"),
+])
+def test_auto_language_gets_short_replies_right(checker, text, language):
+    assert checker.check(text, "auto").language == language
+
+
+def test_same_text_same_findings(checker):
+    assert checker.check(OFFER, "auto") == checker.check(OFFER, "auto")
+
+
+def test_rule_files_ship_from_the_playbook_folder():
+    assert default_rules_dir() == (Path(__file__).resolve().parent.parent / "playbook" / "rules")
