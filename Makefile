@@ -25,9 +25,11 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian's Chromium for the browser tests (Playwright's own browser download can't work here).
+# Debian's Chromium for the browser tests (Playwright's own browser download can't work here), and Node.js,
+# which builds the test fixtures' editor bundle and measures strings the way the extension's JavaScript does.
 chromium:
-	@command -v chromium >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+	@command -v chromium >/dev/null && command -v node >/dev/null && command -v npm >/dev/null || \
+		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium nodejs npm)
 
 clean:
 	rm -rf $(VENV) site dist build test-artifacts
