@@ -28,8 +28,9 @@ $(INSTALLED): pyproject.toml
 # Debian's Chromium for the browser tests (Playwright's own browser download can't work here), and Node.js,
 # which builds the test fixtures' editor bundle and measures strings the way the extension's JavaScript does.
 chromium:
-	@command -v chromium >/dev/null && command -v node >/dev/null && command -v npm >/dev/null || \
-		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium nodejs npm)
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm)
 
 clean:
 	rm -rf $(VENV) site dist build test-artifacts
