@@ -1,4 +1,10 @@
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
+from werkzeug.serving import make_server
 
 from replyguard import create_app
 from replyguard.engine import Checker
@@ -37,3 +43,34 @@ def apply_suggestion(text: str, start, end, insert, suggestion: str) -> str:
         return f"{suggestion} {text}" if insert == "start" else f"{text}\n\n{suggestion}"
     units = text.encode("utf-16-le")
     return (units[: 2 * start] + suggestion.encode("utf-16-le") + units[2 * end :]).decode("utf-16-le")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium; a browser test without it fails (make test installs it), it never skips."""
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    assert Path(path).is_file(), "Debian's chromium is not installed: run `make test`, which installs it"
+    return path
+
+
+@contextmanager
+def serve_in_thread(app):
+    """Runs a Flask app on a random loopback port for browser tests; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Where browser tests keep screenshots for people to look at (test-artifacts/, ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
