@@ -42,8 +42,9 @@ class Rule:
     severity: str
     principle: str
     title: dict[str, str]
+    flags: dict[str, str]  # what the rule flags, for its playbook page
     message: dict[str, str]
-    why: dict[str, str]
+    why: dict[str, str]  # why it matters to customers (Markdown)
     check: dict
     suggestions: dict[str, tuple[str, ...]]
     examples: tuple[Example, ...]
@@ -102,6 +103,7 @@ class _RuleReader:
             severity=severity,
             principle=principle,
             title=self.per_language("title"),
+            flags=self.per_language("flags"),
             message=self.per_language("message"),
             why=self.per_language("why"),
             check=self.check(),
