@@ -115,3 +115,26 @@ def test_same_text_same_findings(checker):
 
 def test_rule_files_ship_from_the_playbook_folder():
     assert default_rules_dir() == (Path(__file__).resolve().parent.parent / "playbook" / "rules")
+
+
+def test_overlapping_patterns_and_entities_of_one_rule_give_one_finding(tmp_path):
+    """An order number that also reads as a phone number is one thing to fix, not two findings."""
+    (tmp_path / "order-numbers.yml").write_text(r"""
+id: order-numbers
+severity: error
+principle: take-it-offline
+title: {da: Ordrenumre, en: Order numbers}
+flags: {da: Ordrenumre., en: Order numbers.}
+message: {da: Fjern ordrenummeret., en: Remove the order number.}
+why: {da: Det er kundens data., en: It is the customer's data.}
+check:
+  kind: present
+  entities: [phone_number_not_own]
+  patterns: {any: ['ordre(?:nummer| nr\.)? \d+']}
+examples: {da: {bad: [], good: []}, en: {bad: [], good: []}}
+""", encoding="utf-8")
+    checker = Checker(load_rules(tmp_path), load_settings())
+    text = "Hej Lone. Vi har fundet ordre nr. 48213977 og ringer til 22 33 44 55 i dag. Mvh Mette"
+    spans = [(f.start, f.end) for f in checker.check(text, "da").findings]
+    order, phone = text.index("ordre nr. 48213977"), text.index("22 33 44 55")
+    assert spans == [(order, order + len("ordre nr. 48213977")), (phone, phone + len("22 33 44 55"))]

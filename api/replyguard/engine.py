@@ -96,11 +96,21 @@ class _Present:
         spans = self.matchers.spans(text)
         if self.whole_sentence:
             spans = [(*text.measured.sentence_at(start, end), item) for start, end, item in spans]
-        spans = sorted({(start, end): (start, end, item) for start, end, item in spans}.values(), key=lambda s: s[:2])
+        spans = _without_overlaps(spans)
         if self.unless and spans:
             allowed = [(start, end) for start, end, _ in self.unless.finditer(text)]
             spans = [s for s in spans if not any(a < s[1] and s[0] < b for a, b in allowed)]
         return spans
+
+
+def _without_overlaps(spans):
+    """A rule marks each character once: when its patterns and entities overlap (a phone number inside an order
+    number), the leftmost and then longest span wins, as within one group of patterns."""
+    kept = []
+    for span in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
 
 
 class _Absent:
