@@ -12,7 +12,7 @@ def create_app(test_config: dict | None = None):
     """Flask app factory: loads the settings and rule files once; a bad one stops the start with a clear message."""
     from flask import Flask
 
-    from . import check_api, errors, playbook_site
+    from . import check_api, errors, languagetool, playbook_site
     from .engine import Checker
     from .language import warm_up
     from .rules import load_rules
@@ -34,5 +34,6 @@ def create_app(test_config: dict | None = None):
     warm_up()
     app.register_blueprint(errors.bp)
     app.register_blueprint(check_api.bp)
+    app.register_blueprint(languagetool.bp)
     app.register_blueprint(playbook_site.bp)
     return app

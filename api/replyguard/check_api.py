@@ -37,7 +37,7 @@ def check():
     if not text.strip():
         abort(400, "field 'text' is empty: send the draft reply to check")
     limit = current_app.config["MAX_TEXT_LENGTH"]
-    _check_text("text", text, limit)
+    validate_text("text", text, limit)
     language = _choice(body, "language", (*LANGUAGES, "auto"), "auto")
     _choice(body, "platform", PLATFORMS, "other")
     context = _context(body.get("context", {}), limit)
@@ -107,7 +107,8 @@ def _json_object() -> dict:
     return body
 
 
-def _check_text(name: str, text: str, limit: int) -> None:
+def validate_text(name: str, text: str, limit: int) -> None:
+    """The length limit and Unicode check every checked text passes, in /v1 and /v2 alike."""
     if len(text) > limit:
         abort(413, f"field '{name}' is longer than the limit of {limit} characters")
     try:
@@ -133,7 +134,7 @@ def _context(context, limit: int) -> dict:
     if complaint is not None:
         if not isinstance(complaint, str):
             abort(400, "field 'context.complaint' must be a string")
-        _check_text("context.complaint", complaint, limit)
+        validate_text("context.complaint", complaint, limit)
     replies = context.get("staff_replies_in_thread")
     if replies is not None and (isinstance(replies, bool) or not isinstance(replies, int) or replies < 0):
         abort(400, "field 'context.staff_replies_in_thread' must be a whole number, 0 or more")
