@@ -94,16 +94,15 @@ class _AnnotatedText:
     markup together), with offsets in UTF-16 code units mapped from one to the other as LanguageTool maps them."""
 
     def __init__(self, items: list[dict]):
-        self.plain, self.original = "", ""
+        checked = [item["text"] if "text" in item else item.get("interpretAs", "") for item in items]
+        written = [item["text"] if "text" in item else item["markup"] for item in items]
+        self.plain, self.original = "".join(checked), "".join(written)
         # One piece per item: (start in plain, length in plain, start in original, length in original, is text).
-        self._pieces = []
-        for item in items:
-            checked = item["text"] if "text" in item else item.get("interpretAs", "")
-            written = item["text"] if "text" in item else item["markup"]
-            self._pieces.append((_utf16_len(self.plain), _utf16_len(checked),
-                                 _utf16_len(self.original), _utf16_len(written), "text" in item))
-            self.plain += checked
-            self.original += written
+        self._pieces, plain_at, original_at = [], 0, 0
+        for item, plain_part, original_part in zip(items, checked, written):
+            plain_length, original_length = _utf16_len(plain_part), _utf16_len(original_part)
+            self._pieces.append((plain_at, plain_length, original_at, original_length, "text" in item))
+            plain_at, original_at = plain_at + plain_length, original_at + original_length
         measured, utf16 = Measured(self.plain), Utf16Offsets(self.plain)
         self.sentence_spans = [(utf16(s.start), utf16(s.end)) for s in measured.sentences]
 
