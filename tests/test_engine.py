@@ -138,3 +138,28 @@ examples: {da: {bad: [], good: []}, en: {bad: [], good: []}}
     spans = [(f.start, f.end) for f in checker.check(text, "da").findings]
     order, phone = text.index("ordre nr. 48213977"), text.index("22 33 44 55")
     assert spans == [(order, order + len("ordre nr. 48213977")), (phone, phone + len("22 33 44 55"))]
+
+
+def test_organisation_words_placeholder_names_each_word_of_the_configured_name(tmp_path):
+    """A sign-off by 'Cykelhuset' alone is the company, not a person; a pattern needs the name's words to tell."""
+    (tmp_path / "company-sign-off.yml").write_text(r"""
+id: company-sign-off
+severity: info
+principle: one-owner
+title: {da: Firmaets hilsen, en: Company sign-off}
+flags: {da: Firmaets navn som hilsen., en: The company's name as a sign-off.}
+message: {da: Skriv under med dit navn., en: Sign with your name.}
+why: {da: Kunden vil tale med en person., en: The customer wants to talk to a person.}
+check:
+  kind: present
+  patterns: {any: ['hilsen (?:{organisation_words})']}
+examples: {da: {bad: [], good: []}, en: {bad: [], good: []}}
+""", encoding="utf-8")
+    rules = load_rules(tmp_path)
+    demo = Checker(rules, load_settings())
+    assert rule_ids(demo.check("Ring til os. Venlig hilsen Cykelhuset", "da")) == ["company-sign-off"]
+    assert rule_ids(demo.check("Ring til os. Venlig hilsen Demo ApS", "da")) == ["company-sign-off"]
+    assert rule_ids(demo.check("Ring til os. Venlig hilsen Mette", "da")) == []
+    other = Checker(rules, settings_with("", replace=('name = "Cykelhuset Demo ApS"', 'name = "Mette Cykler A/S"')))
+    assert rule_ids(other.check("Ring til os. Venlig hilsen Mette", "da")) == ["company-sign-off"]
+    assert rule_ids(other.check("Ring til os. Venlig hilsen Cykelhuset", "da")) == []

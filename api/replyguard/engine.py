@@ -72,7 +72,9 @@ class _Matchers:
 
 
 def _fill_pattern(pattern: str, settings: Settings) -> str:
-    values = {"staff": settings.staff, "organisation": (settings.organisation,)}
+    # The name's single words too, so a pattern can tell "Mvh Cykelhuset" (the company) from a person's name.
+    values = {"staff": settings.staff, "organisation": (settings.organisation,),
+              "organisation_words": tuple(re.findall(r"\w+", settings.organisation))}
 
     def alternation(match):
         names = [name for name in values[match.group(1)] if name]

@@ -17,7 +17,7 @@ KINDS = ("present", "absent", "metric")
 PATTERN_LANGUAGES = (*LANGUAGES, "any")
 MARKER = re.compile(r"<marker>(.*?)</marker>", re.S)
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-PATTERN_PLACEHOLDERS = ("staff", "organisation")
+PATTERN_PLACEHOLDERS = ("staff", "organisation", "organisation_words")
 SUGGESTION_PLACEHOLDERS = ("phone", "name", "organisation", "owner")
 # Numbers a client may send about the thread, usable by metric checks like the reply's own measures.
 CONTEXT_METRICS = ("staff_replies_in_thread",)
