@@ -163,3 +163,11 @@ examples: {da: {bad: [], good: []}, en: {bad: [], good: []}}
     other = Checker(rules, settings_with("", replace=('name = "Cykelhuset Demo ApS"', 'name = "Mette Cykler A/S"')))
     assert rule_ids(other.check("Ring til os. Venlig hilsen Mette", "da")) == ["company-sign-off"]
     assert rule_ids(other.check("Ring til os. Venlig hilsen Cykelhuset", "da")) == []
+
+
+def test_threshold_setting_overrides_a_rule_limit(rules):
+    """An organisation that allows longer replies raises keep-it-short's word limit in its settings."""
+    reply = "Hej Lone. " + "Vi er kede af, at pakken kom for sent, og vi finder ud af hvorfor, så det ikke sker igen. " * 6 + "Mvh Mette"
+    assert "keep-it-short" in rule_ids(Checker(rules, load_settings()).check(reply, "da"))
+    relaxed = Checker(rules, settings_with("[checker.thresholds.keep-it-short]\nwords = 150"))
+    assert "keep-it-short" not in rule_ids(relaxed.check(reply, "da"))
