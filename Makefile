@@ -5,12 +5,12 @@ INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test bench site extension chromium clean
+.PHONY: run test bench site extension chromium fixtures clean
 
 run: $(INSTALLED) site
 	$(BIN)/replyguard serve --host 127.0.0.1 --port 8000 --site-dir site
 
-test: $(INSTALLED) chromium
+test: $(INSTALLED) chromium fixtures
 	$(BIN)/pytest
 
 bench: $(INSTALLED)
@@ -31,6 +31,21 @@ chromium:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 	@command -v node >/dev/null && command -v npm >/dev/null || \
 		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm)
+
+# The browser extension as a zip for the Chrome Web Store (or a self-hosted, policy-installed package).
+extension: dist/replyguard-extension.zip
+
+dist/replyguard-extension.zip: $(shell find extension -type f)
+	mkdir -p dist
+	rm -f $@
+	cd extension && python3 -m zipfile -c ../$@ manifest.json *.js content icons options
+
+# The Facebook fixture page's editor: the real Lexical from npm (versions pinned in package-lock.json), bundled.
+FIXTURE_EDITOR := tests/fixtures/facebook
+fixtures: $(FIXTURE_EDITOR)/dist/editor.bundle.js
+
+$(FIXTURE_EDITOR)/dist/editor.bundle.js: $(FIXTURE_EDITOR)/editor.js $(FIXTURE_EDITOR)/package-lock.json | chromium
+	cd $(FIXTURE_EDITOR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 clean:
 	rm -rf $(VENV) site dist build test-artifacts

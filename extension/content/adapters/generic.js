@@ -1,0 +1,67 @@
+// Any textarea or contenteditable editor: how to find the field, and how to change its text through the editor's own
+// input path (execCommand('insertText') fires the beforeinput/input events editors such as Lexical and React rely on,
+// and keeps the browser's undo history).
+'use strict';
+
+ReplyGuard.genericAdapter = {
+  platform: 'other',
+  site: null,
+
+  matchesPage() {
+    return true;
+  },
+
+  /** The editable element a focused node belongs to, if ReplyGuard should check it. */
+  fieldFor(target) {
+    const field = this.editableRoot(target);
+    return field && this.isCheckable(field) ? field : null;
+  },
+
+  editableRoot(target) {
+    if (!(target instanceof HTMLElement)) return null;
+    if (target.tagName === 'TEXTAREA') return target;
+    if (!target.isContentEditable) return null;
+    let root = target;
+    while (root.parentElement && root.parentElement.isContentEditable) root = root.parentElement;
+    return root;
+  },
+
+  /** Disabled and read-only fields and fields that opt out (as they do for Grammarly) are left alone. */
+  isCheckable(field) {
+    if (field.closest('[data-enable-grammarly="false"]')) return false;
+    if (field.tagName === 'TEXTAREA') return !field.disabled && !field.readOnly;
+    return field.isContentEditable && field.getAttribute('aria-disabled') !== 'true'
+      && field.getAttribute('aria-readonly') !== 'true';
+  },
+
+  contextFor() {
+    return {};
+  },
+
+  /** Whether a trusted event is the person posting the reply in this field (the generic adapter can't know). */
+  isPostAttempt() {
+    return false;
+  },
+
+  post() {},
+
+  /** Replaces text offsets [start, end) with `text`, as if the person had typed it. */
+  replace(field, start, end, text) {
+    field.focus();
+    if (field.tagName === 'TEXTAREA') {
+      field.setSelectionRange(start, end);
+      if (!document.execCommand('insertText', false, text)) {
+        field.setRangeText(text, start, end, 'end');
+        field.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertReplacementText', data: text}));
+      }
+      return;
+    }
+    const range = ReplyGuard.rangeFor(ReplyGuard.readEditable(field), start, end);
+    if (!range) return;
+    const selection = getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    document.execCommand('insertText', false, text);
+  },
+};
+ReplyGuard.adapters.push(ReplyGuard.genericAdapter);

@@ -1,0 +1,319 @@
+// Watches the fields people type replies in: checks each draft a moment after the last keystroke (one request at a
+// time per field, an answer for older text is never drawn), draws underlines and the badge, opens cards, and asks
+// before a reply with an error-level finding is posted.
+'use strict';
+
+const DEBOUNCE_MS = 300;
+const PRE_POST_CHECK_MS = 2000;
+const checkers = new Map(); // field -> FieldChecker
+
+ReplyGuard.send = async function send(message) {
+  try {
+    return await chrome.runtime.sendMessage(message);
+  } catch {
+    return {kind: 'offline', retryInMs: 5000}; // the extension was reloaded or its worker is starting
+  }
+};
+
+function pageLanguage() {
+  return (document.documentElement.lang || navigator.language || '').startsWith('da') ? 'da' : 'en';
+}
+
+/** Findings of the text before an edit, moved to where they are after it; those the edit touched are dropped. */
+function shiftFindings(findings, before, after) {
+  const shortest = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < shortest && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shortest - prefix
+         && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const editEnd = before.length - suffix;
+  const delta = after.length - before.length;
+  return findings
+    .filter((f) => f.start === null || f.end <= prefix || f.start >= editEnd)
+    .map((f) => (f.start === null || f.end <= prefix ? f : {...f, start: f.start + delta, end: f.end + delta}));
+}
+
+class FieldChecker {
+  constructor(field, adapter) {
+    this.field = field;
+    this.adapter = adapter;
+    this.isTextarea = field.tagName === 'TEXTAREA';
+    this.underlines = this.isTextarea
+      ? new ReplyGuard.MirrorUnderlines(field, ReplyGuard.ui.root())
+      : new ReplyGuard.HighlightUnderlines(field);
+    this.badge = new ReplyGuard.Badge(field, (rect) => this.openBadgeCard(rect));
+    this.state = 'empty'; // empty | findings | offline | problem
+    this.findings = [];
+    this.text = this.readText();
+    this.checkedText = null;
+    this.language = pageLanguage();
+    this.timer = null;
+    this.running = null;
+    this.checkAgain = false;
+    this.drawPending = false;
+
+    this.onEdit = this.onEdit.bind(this);
+    this.onPointer = this.onPointer.bind(this);
+    field.addEventListener('input', this.onEdit);
+    field.addEventListener('mousemove', this.onPointer);
+    field.addEventListener('click', this.onPointer);
+    field.addEventListener('mouseleave', () => { if (ReplyGuard.card.isOpenFor(this)) ReplyGuard.card.hideSoon(); });
+    field.addEventListener('scroll', () => this.underlines.place(), {passive: true});
+    // Lexical changes its DOM without an input event for some edits (first character, Enter, select-all + delete).
+    this.observer = this.isTextarea ? null : new MutationObserver(this.onEdit);
+    if (this.observer) this.observer.observe(field, {childList: true, characterData: true, subtree: true});
+    this.resizeObserver = new ResizeObserver(() => this.place());
+    this.resizeObserver.observe(field);
+    if (this.text.trim()) this.check();
+  }
+
+  readText() {
+    return this.isTextarea ? this.field.value : ReplyGuard.readEditable(this.field).text;
+  }
+
+  strings() {
+    return ReplyGuard.STRINGS[this.language] || ReplyGuard.STRINGS.en;
+  }
+
+  onEdit() {
+    const text = this.readText();
+    if (text === this.text) return;
+    this.findings = shiftFindings(this.findings, this.text, text);
+    this.text = text;
+    if (!text.trim()) this.state = 'empty';
+    this.requestDraw();
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.check(), DEBOUNCE_MS);
+  }
+
+  async check() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    if (this.running) {
+      this.checkAgain = true;
+      return this.running;
+    }
+    this.running = this.request();
+    try {
+      await this.running;
+    } finally {
+      this.running = null;
+    }
+    if (this.checkAgain && !this.disposed) {
+      this.checkAgain = false;
+      if (!this.timer && this.readText() !== this.checkedText) await this.check();
+    }
+  }
+
+  async request() {
+    const text = this.readText();
+    if (!text.trim()) {
+      this.show('empty', [], text);
+      return;
+    }
+    const answer = await ReplyGuard.send({
+      kind: 'check', text, platform: this.adapter.platform, context: this.adapter.contextFor(this.field),
+    });
+    if (this.disposed) return;
+    if (this.readText() !== text) {
+      // The person typed on while this was checked: drop the answer; the newer text gets its own check.
+      if (!this.timer) this.checkAgain = true;
+      return;
+    }
+    if (answer.kind === 'findings') {
+      this.language = answer.language;
+      this.show('findings', answer.findings, text);
+    } else if (answer.kind === 'offline') {
+      this.retryInMs = answer.retryInMs;
+      this.show('offline', [], text);
+      this.timer = setTimeout(() => this.check(), answer.retryInMs);
+    } else {
+      this.problem = answer.message;
+      this.show('problem', [], text);
+    }
+  }
+
+  show(state, findings, text) {
+    this.state = state;
+    this.findings = findings;
+    this.checkedText = text;
+    this.requestDraw();
+  }
+
+  requestDraw() {
+    if (this.drawPending) return;
+    this.drawPending = true;
+    requestAnimationFrame(() => {
+      this.drawPending = false;
+      if (this.disposed) return;
+      this.underlines.draw(this.findings.filter((f) => f.start !== null));
+      this.badge.show(this.state, this.findings, this.strings());
+      const card = ReplyGuard.card;
+      if (card.isOpenFor(this) && card.finding && !this.findings.includes(card.finding)) card.hide();
+    });
+  }
+
+  place() {
+    if (this.isTextarea) this.underlines.copyStyles();
+    this.underlines.place();
+    this.badge.place();
+  }
+
+  /** Hovering or clicking an underline opens its card. */
+  onPointer(event) {
+    const finding = this.underlines.findingAt(event.clientX, event.clientY);
+    const card = ReplyGuard.card;
+    if (!finding) {
+      if (card.isOpenFor(this) && card.finding) card.hideSoon();
+      return;
+    }
+    if (card.isOpenFor(this) && card.finding === finding) {
+      clearTimeout(card.hideTimer);
+      return;
+    }
+    const quote = this.text.slice(finding.start, finding.end);
+    card.show(this, this.underlines.rectOf(finding), [
+      card.findingItem(finding, this.strings(), quote, (suggestion) => this.apply(finding, suggestion)),
+    ], finding);
+  }
+
+  openBadgeCard(rect) {
+    const card = ReplyGuard.card;
+    const strings = this.strings();
+    const ui = ReplyGuard.ui;
+    let content;
+    if (this.state === 'offline') {
+      const retry = ui.element('button', 'action', strings.retryNow);
+      retry.addEventListener('click', () => {
+        card.hide();
+        ReplyGuard.send({kind: 'retry'}).then(() => this.check());
+      });
+      content = [ui.element('div', 'message', strings.offlineDetail(Math.ceil(this.retryInMs / 1000))), retry];
+    } else if (this.state === 'problem') {
+      content = [ui.element('div', 'message', strings.problem), ui.element('div', 'quote', this.problem)];
+    } else if (!this.findings.length) {
+      content = [ui.element('div', 'message', strings.clean)];
+    } else {
+      content = this.findings.map((finding) => card.findingItem(
+        finding, strings, finding.start === null ? null : this.text.slice(finding.start, finding.end),
+        (suggestion) => this.apply(finding, suggestion)));
+    }
+    card.show(this, rect, content);
+  }
+
+  /** Applies a suggestion through the editor's own input path, then checks the new text straight away. */
+  apply(finding, suggestion) {
+    ReplyGuard.card.hide();
+    const text = this.readText();
+    if (finding.start !== null) {
+      this.adapter.replace(this.field, finding.start, finding.end, suggestion);
+    } else if (finding.insert === 'start') {
+      this.adapter.replace(this.field, 0, 0, `${suggestion} `);
+    } else {
+      const end = text.trimEnd().length;
+      this.adapter.replace(this.field, end, end, `\n\n${suggestion}`);
+    }
+    this.onEdit();
+    this.check();
+  }
+
+  /**
+   * The person is posting. With an error-level finding for the current text (checked now if the last check is
+   * older than the text), the post waits for their answer in a small confirm; either way the text stays as it is.
+   */
+  async beforePost(event) {
+    if (this.confirming) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    const fresh = this.checkedText === this.readText();
+    if ((fresh || this.state === 'offline') && !this.hasError()) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    this.confirming = true;
+    try {
+      if (!fresh) await Promise.race([this.check(), new Promise((done) => setTimeout(done, PRE_POST_CHECK_MS))]);
+      const error = this.checkedText === this.readText() && this.findings.find((f) => f.severity === 'error');
+      const toPost = !error || await ReplyGuard.confirmPost(
+        this.field.getBoundingClientRect(), error.message, this.strings());
+      if (toPost) this.adapter.post(this.field);
+      else this.field.focus();
+    } finally {
+      this.confirming = false;
+    }
+  }
+
+  hasError() {
+    return this.findings.some((f) => f.severity === 'error');
+  }
+
+  dispose() {
+    this.disposed = true;
+    clearTimeout(this.timer);
+    if (this.observer) this.observer.disconnect();
+    this.resizeObserver.disconnect();
+    this.underlines.dispose();
+    this.badge.dispose();
+    if (ReplyGuard.card.isOpenFor(this)) ReplyGuard.card.hide();
+    checkers.delete(this.field);
+  }
+}
+
+const siteAdapter = ReplyGuard.adapters.find((adapter) => adapter.site && adapter.matchesPage(location));
+let siteEnabled = false;
+
+function attach(target) {
+  if (!siteEnabled) return;
+  for (const adapter of ReplyGuard.adapters) {
+    if (!adapter.matchesPage(location)) continue;
+    const field = adapter.fieldFor(target);
+    if (field) {
+      if (!checkers.has(field)) checkers.set(field, new FieldChecker(field, adapter));
+      return;
+    }
+  }
+}
+
+function onPostAttempt(event) {
+  if (!event.isTrusted) return; // our own re-post after the confirm
+  for (const checker of checkers.values()) {
+    if (checker.adapter.isPostAttempt(event, checker.field)) {
+      checker.beforePost(event);
+      return;
+    }
+  }
+}
+
+let placing = false;
+function placeAll(event) {
+  if (event && event.type === 'scroll' && !ReplyGuard.card.box?.contains(event.target)) ReplyGuard.card.hide();
+  if (placing) return;
+  placing = true;
+  requestAnimationFrame(() => {
+    placing = false;
+    for (const checker of checkers.values()) checker.place();
+  });
+}
+
+function setEnabled(sites) {
+  siteEnabled = !siteAdapter || (sites || {})[siteAdapter.site] !== false;
+  if (!siteEnabled) for (const checker of [...checkers.values()]) checker.dispose();
+  else if (document.activeElement) attach(document.activeElement);
+}
+
+// Fields are taken on when they get the focus, so boxes that open later and pages that change without a reload
+// are covered without watching the whole page; fields that leave the page are let go.
+addEventListener('focusin', (event) => attach(event.composedPath()[0]), true);
+addEventListener('keydown', onPostAttempt, true);
+addEventListener('click', onPostAttempt, true);
+addEventListener('scroll', placeAll, {capture: true, passive: true});
+addEventListener('resize', placeAll, {passive: true});
+setInterval(() => {
+  for (const checker of [...checkers.values()]) if (!checker.field.isConnected) checker.dispose();
+}, 2000);
+chrome.storage.local.get('sites').then(({sites}) => setEnabled(sites));
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.sites) setEnabled(changes.sites.newValue);
+});

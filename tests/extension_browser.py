@@ -1,0 +1,113 @@
+"""Chromium with the unpacked extension, the fixture pages served as facebook.com and trustpilot.com, and the real API.
+
+Shared by the extension's tests and its benchmark. Every request that isn't to a fixture page or to the API is
+aborted and recorded, so a test can prove that nothing leaves the machine.
+"""
+
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTENSION = ROOT / "extension"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EDITOR_BUNDLE = FIXTURES / "facebook" / "dist" / "editor.bundle.js"
+
+FACEBOOK_POST = "https://www.facebook.com/cykelhuset.demo/posts/1"
+TRUSTPILOT_REVIEWS = "https://business.trustpilot.com/reviews"
+PAGES = {
+    FACEBOOK_POST: (FIXTURES / "facebook" / "post.html", "text/html"),
+    "https://www.facebook.com/static/editor.bundle.js": (EDITOR_BUNDLE, "text/javascript"),
+    TRUSTPILOT_REVIEWS: (FIXTURES / "trustpilot" / "reviews.html", "text/html"),
+}
+FIXTURE_HOSTS = {urlsplit(url).hostname for url in PAGES}
+
+
+class DelayedApi:
+    """The API as a WSGI app whose checks can be made slow, like a busy server; it counts checks running at once."""
+
+    def __init__(self, app):
+        self.app = app
+        self.check_delay = 0.0
+        self.running = 0
+        self.most_running = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] != "/v1/check":
+            return self.app(environ, start_response)
+        with self._lock:
+            self.running += 1
+            self.most_running = max(self.most_running, self.running)
+        try:
+            time.sleep(self.check_delay)
+            return self.app(environ, start_response)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+class ExtensionBrowser:
+    def __init__(self, context, api_url):
+        self.context = context
+        self.api_url = api_url
+        self.left_the_machine = []  # URLs the browser tried to reach that are neither fixture pages nor loopback
+        self.check_bodies = []  # what the extension sent to /v1/check, so tests can see the context it read
+        context.route("**/*", self._route)
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+        self.worker = worker
+        self.extension_id = urlsplit(worker.url).hostname
+
+    def _route(self, route):
+        request = route.request
+        if request.url.startswith("chrome-extension://"):  # the extension's own files (its options page)
+            route.continue_()
+        elif urlsplit(request.url).hostname == "127.0.0.1":  # the API, running or stopped: loopback stays here
+            if request.url.endswith("/v1/check") and request.post_data:
+                self.check_bodies.append(request.post_data_json)
+            route.continue_()
+        elif request.url in PAGES:
+            path, content_type = PAGES[request.url]
+            route.fulfill(body=path.read_bytes(), content_type=content_type)
+        elif urlsplit(request.url).hostname in FIXTURE_HOSTS:
+            route.fulfill(status=404, body="")
+        else:
+            self.left_the_machine.append(request.url)
+            route.abort()
+
+    def settings(self, **values):
+        """Writes the extension's settings (chrome.storage.local) and forgets any back-off from earlier failures."""
+        self.worker.evaluate(
+            "async (values) => { await chrome.storage.local.set(values); await chrome.storage.session.clear(); }",
+            values,
+        )
+
+    def open(self, url):
+        page = self.context.new_page()
+        page.goto(url)
+        return page
+
+
+@contextmanager
+def extension_browser(chromium_path: str, api_url: str):
+    """Yields an ExtensionBrowser pointed at the API at api_url."""
+    assert EDITOR_BUNDLE.is_file(), "the Facebook fixture's Lexical bundle is missing: run `make fixtures` (make test does)"
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=chromium_path,
+            headless=True,
+            viewport={"width": 900, "height": 700},
+            args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
+        )
+        try:
+            browser = ExtensionBrowser(context, api_url)
+            browser.settings(apiUrl=api_url)
+            yield browser
+        finally:
+            context.close()

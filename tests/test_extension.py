@@ -1,0 +1,318 @@
+"""The browser extension as staff meet it: Chromium with the unpacked extension, typing on pages served as
+facebook.com (the real Lexical editor) and business.trustpilot.com, checked by the real API."""
+
+import shutil
+import socket
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import serve_in_thread
+from extension_browser import FACEBOOK_POST, ROOT, TRUSTPILOT_REVIEWS, DelayedApi, extension_browser
+from replyguard import create_app
+
+OFFER_EN = "As a small thank you for your patience, here's a 20% discount on your next order."
+TRUSTPILOT_OFFER = f"Hi Per, we're really sorry to hear this. {OFFER_EN} Best, Mette"
+CLEAN_EN = ("Hi Per, we're really sorry the gears broke so soon, and that shouldn't happen. Please give us a call on "
+            "+45 70 20 30 40 so we can find a solution together. Best, Mette")
+REFUND = "We've issued a full refund to your card today."
+FACEBOOK_OFFER = f"😡👍🏽 Hi Lone, we're really sorry. {REFUND} Kind regards, Jonas"
+SCREENSHOT_FOR_README = ROOT / "extension" / "screenshot.png"
+
+BADGE = "replyguard-ui .badge:not([hidden])"
+CARD = "replyguard-ui .card:not([hidden])"
+CONFIRM = "replyguard-ui .confirm"
+
+
+@pytest.fixture(scope="module")
+def api():
+    return DelayedApi(create_app({"TESTING": True}))
+
+
+@pytest.fixture(scope="module")
+def browser(api, chromium_path):
+    with serve_in_thread(api) as api_url, extension_browser(chromium_path, api_url) as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser, api):
+    """A tab (closed afterwards) and the API back to full speed and the extension to its test settings."""
+    pages = []
+
+    def open_page(url):
+        pages.append(browser.open(url))
+        return pages[-1]
+
+    yield open_page
+    for opened in pages:
+        opened.close()
+    api.check_delay = 0.0
+    browser.settings(apiUrl=browser.api_url, language="auto", sites={"facebook": True, "trustpilot": True})
+
+
+def api_findings(api, browser, text):
+    """What the API itself answers, asked the way the extension asks it (so playbook links match)."""
+    client = api.app.test_client()
+    return client.post("/v1/check", json={"text": text}, base_url=browser.api_url).get_json()["findings"]
+
+
+def error_highlights(page):
+    """The text under each red underline in a contenteditable (CSS Custom Highlight API)."""
+    return page.evaluate("() => [...(CSS.highlights.get('replyguard-error') || [])].map((range) => range.toString())")
+
+
+def first_rect_center(page, expression):
+    rect = page.evaluate(f"() => {{ const r = ({expression}).getClientRects()[0]; return [r.x, r.y, r.width, r.height]; }}")
+    return rect[0] + rect[2] / 2, rect[1] + rect[3] / 2
+
+
+def test_trustpilot_offer_is_underlined_explained_and_fixed_in_one_click(page, api, browser, artifacts_dir):
+    expected = api_findings(api, browser, TRUSTPILOT_OFFER)
+    reviews = page(TRUSTPILOT_REVIEWS)
+    textarea = reviews.locator("#reply-6741a0c1")
+    textarea.click()
+    reviews.keyboard.type(TRUSTPILOT_OFFER)
+
+    badge = reviews.locator(BADGE)
+    expect(badge).to_have_class("badge error")
+    expect(badge).to_have_text(str(len(expected)))
+    underline = reviews.locator("replyguard-ui .mirror span.error")
+    expect(underline).to_have_text(OFFER_EN)
+    # The mirror that carries the underline lies exactly over the textarea's text box, in the same font.
+    geometry = reviews.evaluate("""() => {
+        const field = document.querySelector('#reply-6741a0c1');
+        const mirror = document.querySelector('replyguard-ui').shadowRoot.querySelector('.mirror');
+        const f = field.getBoundingClientRect(), m = mirror.getBoundingClientRect();
+        return {dx: m.left - f.left - field.clientLeft, dy: m.top - f.top - field.clientTop,
+                dw: m.width - field.clientWidth, font: getComputedStyle(mirror).font === getComputedStyle(field).font};
+    }""")
+    assert geometry == {"dx": 0, "dy": 0, "dw": 0, "font": True}
+
+    reviews.mouse.move(*first_rect_center(reviews, "document.querySelector('replyguard-ui').shadowRoot"
+                                                   ".querySelector('.mirror span.error')"))
+    card = reviews.locator(CARD)
+    offer = next(f for f in expected if f["rule"] == "no-public-compensation")
+    expect(card.locator(".message")).to_have_text(offer["message"])
+    expect(card.locator("a")).to_have_attribute("href", offer["url"])
+    assert offer["url"].endswith("/playbook/en/rules/no-public-compensation/")
+    reviews.screenshot(path=artifacts_dir / "extension-trustpilot-card.png")
+
+    card.locator(".suggestion").first.click()
+    fixed = TRUSTPILOT_OFFER.replace(OFFER_EN, offer["suggestions"][0])
+    expect(textarea).to_have_value(fixed)
+    expect(underline).to_have_count(0)
+    assert all(f["rule"] != "no-public-compensation" for f in api_findings(api, browser, fixed))
+    expect(badge).not_to_have_class("badge error")
+
+
+def test_trustpilot_sends_the_review_as_context(page, browser):
+    reviews = page(TRUSTPILOT_REVIEWS)
+    reviews.locator("#reply-6741a0c2").click()
+    reviews.keyboard.type(CLEAN_EN)
+    expect(reviews.locator(BADGE)).to_be_visible()
+    sent = next(body for body in reversed(browser.check_bodies) if body["text"] == CLEAN_EN)
+    assert sent["platform"] == "trustpilot"
+    assert sent["context"] == {
+        "complaint": "Slow delivery\nMy helmet arrived a week late.",
+        "staff_replies_in_thread": 1,
+        "complaint_posted_at": "2026-11-18T08:05:00.000Z",
+    }
+
+
+def test_clean_reply_shows_a_quiet_tick(page, api, browser, artifacts_dir):
+    assert api_findings(api, browser, CLEAN_EN) == [], "the clean example must stay clean under every rule"
+    reviews = page(TRUSTPILOT_REVIEWS)
+    reviews.locator("#reply-6741a0c1").click()
+    reviews.keyboard.type(CLEAN_EN)
+    badge = reviews.locator(BADGE)
+    expect(badge).to_have_class("badge clean")
+    expect(badge).to_have_text("✓")
+    expect(reviews.locator("replyguard-ui .mirror span")).to_have_count(0)
+    reviews.screenshot(path=artifacts_dir / "extension-clean.png")
+
+
+def test_trustpilot_confirms_before_posting_an_offer_and_still_posts(page, artifacts_dir):
+    reviews = page(TRUSTPILOT_REVIEWS)
+    textarea = reviews.locator("#reply-6741a0c1")
+    textarea.click()
+    reviews.keyboard.type(TRUSTPILOT_OFFER)
+    submit = reviews.get_by_role("button", name="Post reply").first
+    submit.click()
+    confirm = reviews.locator(CONFIRM)
+    expect(confirm).to_contain_text("compensation in public")
+    expect(confirm).to_contain_text("Post anyway?")
+    reviews.screenshot(path=artifacts_dir / "extension-confirm.png")
+
+    confirm.get_by_role("button", name="Keep editing").click()
+    expect(confirm).to_have_count(0)
+    expect(textarea).to_have_value(TRUSTPILOT_OFFER)
+    expect(reviews.locator(".posted")).to_have_count(0)
+
+    submit.click()
+    confirm.get_by_role("button", name="Post anyway").click()
+    expect(reviews.locator(".posted")).to_have_text(TRUSTPILOT_OFFER)
+
+
+def test_fields_that_are_read_only_disabled_or_opted_out_are_left_alone(page):
+    reviews = page(TRUSTPILOT_REVIEWS)
+    reviews.locator("#reply-6741a0c1").evaluate(
+        "(field) => field.form.insertAdjacentHTML('beforeend', '<textarea id=opted-out data-enable-grammarly=false>')")
+    for selector in ("#opted-out", "textarea[readonly]"):
+        reviews.locator(selector).click()
+        reviews.keyboard.type(TRUSTPILOT_OFFER)
+    reviews.locator("input[type=password]").click()
+    reviews.keyboard.type("20% discount")
+    reviews.wait_for_timeout(800)  # well past the debounce: a check would have been drawn by now
+    expect(reviews.locator("replyguard-ui .badge")).to_have_count(0)
+
+
+def test_facebook_lexical_reply_box_underline_card_and_suggestion(page, api, browser, artifacts_dir):
+    expected = api_findings(api, browser, FACEBOOK_OFFER)
+    post = page(FACEBOOK_POST)
+    post.get_by_role("button", name="Reply").click()  # the reply box only appears now, as on Facebook
+    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
+    box.click()
+    post.keyboard.type(FACEBOOK_OFFER)
+
+    badge = post.locator(BADGE)
+    expect(badge).to_have_class("badge error")
+    expect(badge).to_have_text(str(len(expected)))
+    # Exact despite the emoji before it (four of them are surrogate pairs, one a skin-tone modifier).
+    assert error_highlights(post) == [REFUND]
+    assert box.evaluate("(box) => box.querySelectorAll('[class*=replyguard], mark').length") == 0
+
+    post.mouse.move(*first_rect_center(post, "[...CSS.highlights.get('replyguard-error')][0]"))
+    card = post.locator(CARD)
+    offer = next(f for f in expected if f["rule"] == "no-public-compensation")
+    expect(card.locator(".message")).to_have_text(offer["message"])
+    expect(card.locator("a")).to_have_attribute("href", offer["url"])
+    post.screenshot(path=artifacts_dir / "extension-facebook-card.png")
+    shutil.copyfile(artifacts_dir / "extension-facebook-card.png", SCREENSHOT_FOR_README)
+
+    card.locator(".suggestion").first.click()
+    fixed = FACEBOOK_OFFER.replace(REFUND, offer["suggestions"][0])
+    # Lexical's own state has the new text, not just the DOM.
+    post.wait_for_function("([box, fixed]) => box.lexicalText() === fixed", arg=[box.element_handle(), fixed])
+    post.wait_for_function("() => !CSS.highlights.has('replyguard-error')")
+    expect(badge).not_to_have_class("badge error")
+
+
+def test_facebook_reads_the_comment_thread_as_context(page, browser):
+    post = page(FACEBOOK_POST)
+    post.get_by_role("button", name="Reply").click()
+    post.get_by_role("textbox", name="Reply to Lone Jensen").click()
+    post.keyboard.type(CLEAN_EN)
+    expect(post.locator(BADGE)).to_be_visible()
+    sent = next(body for body in reversed(browser.check_bodies) if body["text"] == CLEAN_EN)
+    assert sent["platform"] == "facebook"
+    assert sent["context"] == {
+        "complaint": "Three weeks and my bike is still not repaired. Nobody answers the phone. Really poor service!",
+        "staff_replies_in_thread": 1,
+        "complaint_posted_at": "2026-11-22T09:00:00.000Z",
+    }
+
+
+def test_facebook_enter_asks_before_posting_an_offer_and_posting_still_works(page):
+    post = page(FACEBOOK_POST)
+    post.get_by_role("button", name="Reply").click()
+    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
+    box.click()
+    post.keyboard.type(FACEBOOK_OFFER)
+    post.keyboard.press("Enter")  # straight after typing: the draft is checked before it may go out
+    confirm = post.locator(CONFIRM)
+    expect(confirm).to_contain_text("Post anyway?")
+    assert box.evaluate("(box) => box.lexicalText()") == FACEBOOK_OFFER
+
+    confirm.get_by_role("button", name="Post anyway").click()
+    posted = post.locator(".posted")
+    expect(posted).to_have_text(FACEBOOK_OFFER)
+    post.wait_for_function("(box) => box.lexicalText() === ''", arg=box.element_handle())
+
+    box.click()
+    post.keyboard.type(CLEAN_EN)
+    post.keyboard.press("Enter")
+    expect(posted).to_have_count(2)
+    expect(posted.nth(1)).to_have_text(CLEAN_EN)
+    expect(confirm).to_have_count(0)
+
+
+def test_api_down_shows_offline_badge_and_typing_goes_on(page, browser, artifacts_dir):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        stopped = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    browser.settings(apiUrl=stopped)
+    reviews = page(TRUSTPILOT_REVIEWS)
+    textarea = reviews.locator("#reply-6741a0c1")
+    textarea.click()
+    reviews.keyboard.type(TRUSTPILOT_OFFER)
+    badge = reviews.locator(BADGE)
+    expect(badge).to_have_class("badge offline")
+    expect(badge).to_have_attribute("title", "Checker offline")
+    reviews.keyboard.type(" More text.")
+    expect(textarea).to_have_value(TRUSTPILOT_OFFER + " More text.")
+    badge.click()
+    expect(reviews.locator(CARD)).to_contain_text("can't reach the checker")
+    reviews.screenshot(path=artifacts_dir / "extension-offline.png")
+
+    browser.settings(apiUrl=browser.api_url)  # the API is back: "Try again now" checks at once
+    reviews.locator(CARD).get_by_role("button", name="Try again now").click()
+    expect(badge).to_have_class("badge error")
+
+
+def test_slow_api_never_draws_an_answer_over_newer_text(page, api):
+    api.check_delay = 1.0
+    reviews = page(TRUSTPILOT_REVIEWS)
+    textarea = reviews.locator("#reply-6741a0c1")
+    textarea.click()
+    reviews.keyboard.type(TRUSTPILOT_OFFER)
+    reviews.wait_for_timeout(500)  # the check of the offer is now on its way
+    reviews.evaluate("""() => {
+        const field = document.querySelector('#reply-6741a0c1');
+        const shadow = document.querySelector('replyguard-ui').shadowRoot;
+        window.staleDrawn = false;
+        new MutationObserver(() => {
+            if (field.value.includes('discount')) return;
+            if (shadow.querySelector('.mirror span, .badge.error')) window.staleDrawn = true;
+        }).observe(shadow, {subtree: true, childList: true, attributes: true, characterData: true});
+    }""")
+    reviews.keyboard.press("Control+A")
+    reviews.keyboard.type(CLEAN_EN)
+    expect(reviews.locator(BADGE)).to_have_class("badge clean", timeout=10_000)
+    assert reviews.evaluate("() => window.staleDrawn") is False
+    assert api.most_running == 1
+
+
+def test_options_page_saves_and_tests_the_connection(page, browser, api, artifacts_dir):
+    options = page(f"chrome-extension://{browser.extension_id}/options/options.html")
+    expect(options.get_by_label("API URL")).to_have_value(browser.api_url)
+    options.get_by_role("button", name="Test connection").click()
+    health = api.app.test_client().get("/v1/health").get_json()
+    expect(options.get_by_role("status")).to_have_text(
+        f"Connected: the API is ok, version {health['version']}, with {health['rules']} rules.")
+    options.screenshot(path=artifacts_dir / "extension-options.png")
+
+    options.get_by_label("API URL").fill("ftp://example.com")
+    options.get_by_role("button", name="Save").click()
+    expect(options.get_by_role("status")).to_have_text("The API URL must start with http:// or https://")
+
+    options.get_by_label("API URL").fill(browser.api_url + "/")
+    options.get_by_label("Language of replies").select_option("da")
+    options.get_by_label("Trustpilot").uncheck()
+    options.get_by_role("button", name="Save").click()
+    expect(options.get_by_role("status")).to_have_text("Saved.")
+    stored = browser.worker.evaluate("() => chrome.storage.local.get(null)")
+    assert stored["apiUrl"] == browser.api_url and stored["language"] == "da"
+    assert stored["sites"] == {"facebook": True, "trustpilot": False}
+
+    sent_before = len(browser.check_bodies)
+    reviews = page(TRUSTPILOT_REVIEWS)  # switched off for Trustpilot: nothing is checked or sent
+    reviews.locator("#reply-6741a0c1").click()
+    reviews.keyboard.type(TRUSTPILOT_OFFER)
+    reviews.wait_for_timeout(800)
+    expect(reviews.locator("replyguard-ui .badge")).to_have_count(0)
+    assert len(browser.check_bodies) == sent_before
+
+
+def test_no_request_left_the_machine(browser):
+    assert browser.left_the_machine == []
