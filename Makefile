@@ -22,7 +22,7 @@ site: $(INSTALLED)
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[site,test]'
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright's own browser download can't work here), and Node.js,

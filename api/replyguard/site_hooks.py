@@ -1,0 +1,288 @@
+"""MkDocs hook (mkdocs.yml `hooks:`): writes the playbook's rule and template pages from the files the API loads.
+
+A page per rule and language, the rules index, the rules section of the navigation and the templates page are
+generated on every build, so a new playbook/rules/<id>.yml or playbook/templates/<id>.yml appears on the site with no
+edit to mkdocs.yml, and a page can never show an example that the tests don't run. MkDocs loads this file from its
+path, so it imports the package by absolute name.
+"""
+
+import html
+import logging
+import shutil
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+from mkdocs_static_i18n.suffix import create_i18n_file
+
+from replyguard.rules import load_rules
+from replyguard.templates import load_templates
+
+RULES_INDEX = "rules/index.md"
+TEMPLATES_PAGE = "templates.md"
+
+LABELS = {
+    "da": {
+        "rule_id": "Regel-id",
+        "severity": "Alvor",
+        "principle": "Princip",
+        "flags": "Hvad reglen markerer",
+        "why": "Hvorfor det betyder noget for kunderne",
+        "message": "Beskeden, man ser i svarfeltet",
+        "examples": "Eksempler",
+        "bad": "Det markerer reglen",
+        "good": "Sig i stedet",
+        "whole_reply": "Hele svaret markeres.",
+        "suggestions": "Forslag",
+        "suggestions_intro": "Et klik på et forslag sætter det ind i svaret; {phone}, {name}, {organisation} og {owner} "
+                             "bliver udfyldt med organisationens oplysninger.",
+        "principle_link": "Læs princippet bag reglen",
+        "api_id": "I API'et og i udvidelsen hedder reglen",
+        "index_title": "Regler",
+        "index_intro": "Hver regel er én fil i playbook/rules/. ReplyGuard tjekker svarudkast med præcis de regler, "
+                       "der står her, og eksemplerne på hver side er dem, reglen bliver testet med.",
+        "title": "Titel",
+        "context": {"staff_replies_in_thread": "Jeres svar i tråden indtil nu"},
+        "templates_title": "Svarskabeloner",
+        "templates_intro": "Et udgangspunkt for de situationer, der går igen. Tilpas altid svaret til kunden og sagen, "
+                           "før du sender det. Pladsholderne bliver udfyldt med organisationens oplysninger fra "
+                           "indstillingerne, når skabelonen bruges i ReplyGuard:",
+        "placeholders": {
+            "phone": "telefonnummeret, kunden kan ringe til",
+            "name": "navnet på den, der svarer",
+            "organisation": "organisationens navn",
+            "owner": "den navngivne person, der ejer svaret",
+        },
+        "complaint": "Klagen, den svarer på",
+        "reply": "Svaret",
+    },
+    "en": {
+        "rule_id": "Rule id",
+        "severity": "Severity",
+        "principle": "Principle",
+        "flags": "What it flags",
+        "why": "Why it matters to customers",
+        "message": "The message shown in the reply box",
+        "examples": "Examples",
+        "bad": "What the rule flags",
+        "good": "Say instead",
+        "whole_reply": "The whole reply is flagged.",
+        "suggestions": "Suggestions",
+        "suggestions_intro": "Clicking a suggestion puts it into the reply; {phone}, {name}, {organisation} and {owner} "
+                             "are filled in from the organisation's settings.",
+        "principle_link": "Read the principle behind the rule",
+        "api_id": "In the API and the extension the rule is called",
+        "index_title": "Rules",
+        "index_intro": "Each rule is one file in playbook/rules/. ReplyGuard checks draft replies with exactly the rules "
+                       "listed here, and the examples on each page are the ones the rule is tested with.",
+        "title": "Title",
+        "context": {"staff_replies_in_thread": "Your replies in the thread so far"},
+        "templates_title": "Reply templates",
+        "templates_intro": "A starting point for the situations that keep coming back. Always adapt the reply to the "
+                           "customer and the case before you post it. The placeholders are filled in from the "
+                           "organisation's settings when the template is used in ReplyGuard:",
+        "placeholders": {
+            "phone": "the phone number the customer can call",
+            "name": "the name of the person replying",
+            "organisation": "the organisation's name",
+            "owner": "the named person who owns the response",
+        },
+        "complaint": "The complaint it answers",
+        "reply": "The reply",
+    },
+}
+SEVERITY_NAMES = {
+    "da": {"error": "Fejl", "warning": "Advarsel", "info": "Info"},
+    "en": {"error": "Error", "warning": "Warning", "info": "Info"},
+}
+
+
+class _HideInstantNavigationWarning(logging.Filter):
+    """mkdocs-static-i18n warns that its per-page language links go stale under navigation.instant; the site's
+    assets/javascripts/language-switch.js refreshes them after every instant navigation, so the warning (which
+    fails the strict build) no longer applies."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "not compatible with theme.features = navigation.instant" not in record.getMessage()
+
+
+logging.getLogger("mkdocs.plugins.mkdocs_static_i18n.reconfigure").addFilter(_HideInstantNavigationWarning())
+
+
+def _rules(config):
+    return load_rules(Path(config.docs_dir) / "rules")
+
+
+def on_config(config):
+    """Lists every rule page in the rules section, after its index page (runs again for each language build)."""
+    rule_pages = [f"rules/{rule.id}.md" for rule in _rules(config)]
+    section = _section_holding(config.nav or [], RULES_INDEX)
+    if section is None:
+        raise ValueError(f"mkdocs.yml: the nav needs a section holding {RULES_INDEX}; the rule pages go there")
+    section[:] = [RULES_INDEX, *rule_pages]
+    return config
+
+
+def _section_holding(nav: list, page: str) -> list | None:
+    for item in nav:
+        children = next(iter(item.values())) if isinstance(item, dict) else None
+        if isinstance(children, list):
+            if page in children:
+                return children
+            found = _section_holding(children, page)
+            if found is not None:
+                return found
+    return None
+
+
+@event_priority(-110)  # after mkdocs-static-i18n (-100), which drops files that have no source file in docs_dir
+def on_files(files, config):
+    i18n = config.plugins["i18n"]
+    language = i18n.current_language
+    rules = _rules(config)
+    pages = {RULES_INDEX: _rules_index(rules, language)}
+    pages.update({f"rules/{rule.id}.md": _rule_page(rule, language) for rule in rules})
+    pages[TEMPLATES_PAGE] = _templates_page(load_templates(Path(config.docs_dir) / "templates"), language)
+    for src_uri, markdown in pages.items():
+        page_file = _localized_file(config, i18n, src_uri, language)
+        page_file.content_string = markdown
+        page_file.alternates = {
+            other: page_file if other == language else _localized_file(config, i18n, src_uri, other)
+            for other in i18n.build_languages
+        }
+        files.append(page_file)
+        i18n.i18n_files_per_language[language].append(page_file)  # the sitemap lists it with its twin
+    return files
+
+
+def on_post_build(config):
+    """Material's language switcher looks a page's twin up in the sitemap under the other language's root
+    (en/sitemap.xml); mkdocs-static-i18n writes one sitemap of both languages at the site root, complete once the
+    last language is built, so that one is copied there."""
+    i18n = config.plugins["i18n"]
+    if i18n.current_language != i18n.default_language:
+        site_dir = Path(config.site_dir)
+        shutil.copyfile(site_dir / "sitemap.xml", site_dir / i18n.current_language / "sitemap.xml")
+
+
+def _localized_file(config, i18n, src_uri: str, language: str) -> File:
+    """The page as mkdocs-static-i18n places a hand-written <page>.md / <page>.en.md: same URL scheme, twins linked."""
+    name = src_uri if language == i18n.default_language else src_uri.removesuffix(".md") + f".{language}.md"
+    written_file = File(name, config.docs_dir, config.site_dir, config.use_directory_urls)
+    return create_i18n_file(written_file, language, i18n.default_language, i18n.all_languages, config)
+
+
+def _text(text: str) -> str:
+    """Plain text from a rule file, safe inside Markdown: no markup, no Markdown syntax."""
+    escaped = html.escape(text, quote=False)
+    for character in "\\`*_[]|#":
+        escaped = escaped.replace(character, "\\" + character)
+    return escaped
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {_text(line)}" for line in text.splitlines())
+
+
+def _rules_index(rules, language: str) -> str:
+    labels, severities = LABELS[language], SEVERITY_NAMES[language]
+    lines = [f"# {labels['index_title']}", "", labels["index_intro"], "",
+             f"| {labels['rule_id']} | {labels['severity']} | {labels['title']} |", "| --- | --- | --- |"]
+    for rule in rules:
+        lines.append(f"| `{rule.id}` | {severities[rule.severity]} | [{_text(rule.title[language])}]({rule.id}.md) |")
+    return "\n".join(lines) + "\n"
+
+
+def _rule_page(rule, language: str) -> str:
+    labels = LABELS[language]
+    examples = [example for example in rule.examples if example.language == language]
+    lines = [
+        f"# {_text(rule.title[language])}",
+        "",
+        f'<p class="rg-rule-meta"><span class="rg-severity rg-severity--{rule.severity}">'
+        f"{SEVERITY_NAMES[language][rule.severity]}</span> <code>{rule.id}</code></p>",
+        "",
+        f"## {labels['flags']}",
+        "",
+        _text(rule.flags[language]),
+        "",
+        f"## {labels['why']}",
+        "",
+        rule.why[language],  # Markdown by design: the rule's authors write it as prose with links
+        "",
+        f"## {labels['message']}",
+        "",
+        _quote(rule.message[language]),
+        "",
+        f"## {labels['examples']}",
+        "",
+        f"### {labels['bad']}",
+        "",
+        *[_example(example, labels) for example in examples if example.bad],
+        f"### {labels['good']}",
+        "",
+        *[_example(example, labels) for example in examples if not example.bad],
+    ]
+    if rule.suggestions[language]:
+        lines += [f"## {labels['suggestions']}", "", _text(labels["suggestions_intro"]), ""]
+        lines += [f"- {_text(suggestion)}" for suggestion in rule.suggestions[language]]
+        lines.append("")
+    lines += [
+        f"## {labels['principle']}",
+        "",
+        f"[{labels['principle_link']}](../principles/{rule.principle}.md)",
+        "",
+        f"{labels['api_id']} `{rule.id}`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _example(example, labels: dict) -> str:
+    """One example as a block of HTML: the text escaped, the span the checker reports inside <mark>."""
+    kind = "bad" if example.bad else "good"
+    if example.span is None:
+        body = html.escape(example.text)
+    else:
+        start, end = example.span
+        body = (html.escape(example.text[:start]) + "<mark>" + html.escape(example.text[start:end]) + "</mark>"
+                + html.escape(example.text[end:]))
+    notes = [f"{html.escape(labels['context'].get(name, name))}: {html.escape(str(value))}"
+             for name, value in example.context.items()]
+    if example.bad and example.span is None:
+        notes.append(html.escape(labels["whole_reply"]))
+    note = "".join(f'<span class="rg-example__note">{text}</span>' for text in notes)
+    # One line with no blank lines, so Markdown keeps it as a single raw HTML block.
+    body = body.replace("\n", "<br>")
+    return f'<div class="rg-example rg-example--{kind}"><p class="rg-example__text">{body}</p>{note}</div>\n'
+
+
+def _templates_page(templates, language: str) -> str:
+    labels = LABELS[language]
+    lines = [f"# {labels['templates_title']}", "", labels["templates_intro"], ""]
+    lines += [f"- `{{{name}}}`: {meaning}" for name, meaning in labels["placeholders"].items()]
+    lines.append("")
+    for template in templates:
+        text = template.text[language]
+        fence = "`" * max(3, 1 + max((len(line.strip()) for line in text.splitlines() if set(line.strip()) == {"`"}),
+                                     default=0))  # longer than any line of backticks in the text, which would close it
+        lines += [
+            f"## {_text(template.title[language])} {{#{template.id}}}",
+            "",
+            template.situation[language],  # Markdown by design
+            "",
+            f"**{labels['complaint']}:**",
+            "",
+            _quote(template.complaint[language]),
+            "",
+            f"**{labels['reply']}:**",
+            "",
+            '<div class="rg-template" markdown>',
+            "",
+            f"{fence}text",
+            text,  # a code block shows the text as written, placeholders included, with a copy button
+            fence,
+            "",
+            "</div>",
+            "",
+        ]
+    return "\n".join(lines)
