@@ -15,8 +15,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from conftest import serve_in_thread
 from replyguard import create_app
-from replyguard.rules import load_rules
+from replyguard.rules import Example, load_rules
 from replyguard.settings import LANGUAGES
+from replyguard.site_hooks import _example
 from replyguard.templates import load_templates
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,3 +225,10 @@ def test_templates_page_shows_every_template_with_its_placeholders(site):
             assert f'id="{template.id}"' in page_html
             assert template.text[language] in text_only
             assert template.complaint[language] in text_only
+
+
+def test_example_text_is_shown_as_text_never_as_markup():
+    text = 'Hi <b>Tom</b> & "you"\n<script>alert(1)</script>'
+    block = _example(Example("en", True, text, (3, 13)), {"context": {}, "whole_reply": ""})
+    assert "<b>" not in block and "<script>" not in block
+    assert rendered_examples(block) == [("bad", text, "<b>Tom</b>")]

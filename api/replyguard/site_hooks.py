@@ -11,12 +11,13 @@ import logging
 import shutil
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs_static_i18n.suffix import create_i18n_file
 
-from replyguard.rules import load_rules
-from replyguard.templates import load_templates
+from replyguard.rules import RuleError, load_rules
+from replyguard.templates import TemplateError, load_templates
 
 RULES_INDEX = "rules/index.md"
 TEMPLATES_PAGE = "templates.md"
@@ -110,7 +111,17 @@ logging.getLogger("mkdocs.plugins.mkdocs_static_i18n.reconfigure").addFilter(_Hi
 
 
 def _rules(config):
-    return load_rules(Path(config.docs_dir) / "rules")
+    try:
+        return load_rules(Path(config.docs_dir) / "rules")
+    except RuleError as error:
+        raise PluginError(str(error)) from None  # MkDocs prints it as an error message, not a traceback
+
+
+def _templates(config):
+    try:
+        return load_templates(Path(config.docs_dir) / "templates")
+    except TemplateError as error:
+        raise PluginError(str(error)) from None
 
 
 def on_config(config):
@@ -118,7 +129,7 @@ def on_config(config):
     rule_pages = [f"rules/{rule.id}.md" for rule in _rules(config)]
     section = _section_holding(config.nav or [], RULES_INDEX)
     if section is None:
-        raise ValueError(f"mkdocs.yml: the nav needs a section holding {RULES_INDEX}; the rule pages go there")
+        raise PluginError(f"mkdocs.yml: the nav needs a section holding {RULES_INDEX}; the rule pages go there")
     section[:] = [RULES_INDEX, *rule_pages]
     return config
 
@@ -142,7 +153,7 @@ def on_files(files, config):
     rules = _rules(config)
     pages = {RULES_INDEX: _rules_index(rules, language)}
     pages.update({f"rules/{rule.id}.md": _rule_page(rule, language) for rule in rules})
-    pages[TEMPLATES_PAGE] = _templates_page(load_templates(Path(config.docs_dir) / "templates"), language)
+    pages[TEMPLATES_PAGE] = _templates_page(_templates(config), language)
     for src_uri, markdown in pages.items():
         page_file = _localized_file(config, i18n, src_uri, language)
         page_file.content_string = markdown
