@@ -13,8 +13,9 @@ run: $(INSTALLED) site
 test: $(INSTALLED) chromium fixtures
 	$(BIN)/pytest
 
-bench: $(INSTALLED)
+bench: $(INSTALLED) chromium fixtures
 	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/extension_bench.py
 
 site: $(INSTALLED)
 	$(BIN)/mkdocs build --strict --quiet --site-dir site

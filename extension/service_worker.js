@@ -12,6 +12,19 @@ const LONGEST_RETRY_MS = 60000;
 
 const handlers = {check, health, retry};
 
+// Read from storage once per worker start (and again after a change), not once per keystroke's check.
+let settingsNow = null;
+let backoffNow = null;
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local') settingsNow = null;
+  if (area === 'session') backoffNow = null;
+});
+
+function settings() {
+  settingsNow = settingsNow || loadSettings();
+  return settingsNow;
+}
+
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   const handler = handlers[message && message.kind];
   if (!handler || sender.id !== chrome.runtime.id) return false;
@@ -24,13 +37,13 @@ async function check({text, platform, context}) {
   if (backoff && Date.now() < backoff.retryAt) {
     return {kind: 'offline', retryInMs: backoff.retryAt - Date.now()};
   }
-  const settings = await loadSettings();
-  const body = {text, language: settings.language, platform, context};
+  const {apiUrl, apiKey, language} = await settings();
+  const body = {text, language, platform, context};
   let response;
   try {
-    response = await fetch(`${settings.apiUrl}/v1/check`, {
+    response = await fetch(`${apiUrl}/v1/check`, {
       method: 'POST',
-      headers: headers(settings.apiKey),
+      headers: headers(apiKey),
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
       credentials: 'omit',
@@ -55,12 +68,12 @@ async function retry() {
 
 /** The API's health and rule count, for the options page's "test connection" (with the values typed there). */
 async function health({apiUrl, apiKey}) {
-  const settings = await loadSettings();
-  const base = apiUrl === undefined ? settings.apiUrl : normaliseApiUrl(apiUrl);
+  const saved = await settings();
+  const base = apiUrl === undefined ? saved.apiUrl : normaliseApiUrl(apiUrl);
   if (!base) return {kind: 'error', message: 'The API URL must start with http:// or https://'};
   try {
     const response = await fetch(`${base}/v1/health`, {
-      headers: headers(apiKey === undefined ? settings.apiKey : apiKey),
+      headers: headers(apiKey === undefined ? saved.apiKey : apiKey),
       signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
       credentials: 'omit',
     });
@@ -84,8 +97,9 @@ function errorMessage(answer, status) {
   return (answer && answer.error && answer.error.message) || `the API answered with HTTP ${status}`;
 }
 
-async function currentBackoff() {
-  return (await chrome.storage.session.get('backoff')).backoff || null;
+function currentBackoff() {
+  backoffNow = backoffNow || chrome.storage.session.get('backoff').then((stored) => stored.backoff || null);
+  return backoffNow;
 }
 
 /** Waits twice as long after each failure in a row (1 s, 2 s, 4 s … at most a minute), shared by every tab. */

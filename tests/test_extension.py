@@ -1,14 +1,13 @@
 """The browser extension as staff meet it: Chromium with the unpacked extension, typing on pages served as
 facebook.com (the real Lexical editor) and business.trustpilot.com, checked by the real API."""
 
-import shutil
 import socket
 
 import pytest
 from playwright.sync_api import expect
 
 from conftest import serve_in_thread
-from extension_browser import FACEBOOK_POST, ROOT, TRUSTPILOT_REVIEWS, DelayedApi, extension_browser
+from extension_browser import FACEBOOK_POST, TRUSTPILOT_REVIEWS, DelayedApi, extension_browser
 from replyguard import create_app
 
 OFFER_EN = "As a small thank you for your patience, here's a 20% discount on your next order."
@@ -17,7 +16,6 @@ CLEAN_EN = ("Hi Per, we're really sorry the gears broke so soon, and that should
             "+45 70 20 30 40 so we can find a solution together. Best, Mette")
 REFUND = "We've issued a full refund to your card today."
 FACEBOOK_OFFER = f"😡👍🏽 Hi Lone, we're really sorry. {REFUND} Kind regards, Jonas"
-SCREENSHOT_FOR_README = ROOT / "extension" / "screenshot.png"
 
 BADGE = "replyguard-ui .badge:not([hidden])"
 CARD = "replyguard-ui .card:not([hidden])"
@@ -188,7 +186,6 @@ def test_facebook_lexical_reply_box_underline_card_and_suggestion(page, api, bro
     expect(card.locator(".message")).to_have_text(offer["message"])
     expect(card.locator("a")).to_have_attribute("href", offer["url"])
     post.screenshot(path=artifacts_dir / "extension-facebook-card.png")
-    shutil.copyfile(artifacts_dir / "extension-facebook-card.png", SCREENSHOT_FOR_README)
 
     card.locator(".suggestion").first.click()
     fixed = FACEBOOK_OFFER.replace(REFUND, offer["suggestions"][0])

@@ -134,11 +134,12 @@ class FieldChecker {
     }
   }
 
+  /** An answer is drawn at once; edits are drawn once per frame, however fast the person types. */
   show(state, findings, text) {
     this.state = state;
     this.findings = findings;
     this.checkedText = text;
-    this.requestDraw();
+    this.draw();
   }
 
   requestDraw() {
@@ -146,12 +147,15 @@ class FieldChecker {
     this.drawPending = true;
     requestAnimationFrame(() => {
       this.drawPending = false;
-      if (this.disposed) return;
-      this.underlines.draw(this.findings.filter((f) => f.start !== null));
-      this.badge.show(this.state, this.findings, this.strings());
-      const card = ReplyGuard.card;
-      if (card.isOpenFor(this) && card.finding && !this.findings.includes(card.finding)) card.hide();
+      if (!this.disposed) this.draw();
     });
+  }
+
+  draw() {
+    this.underlines.draw(this.findings.filter((f) => f.start !== null));
+    this.badge.show(this.state, this.findings, this.strings());
+    const card = ReplyGuard.card;
+    if (card.isOpenFor(this) && card.finding && !this.findings.includes(card.finding)) card.hide();
   }
 
   place() {
