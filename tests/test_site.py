@@ -215,6 +215,16 @@ def test_each_rule_page_shows_exactly_the_tested_examples(site, rule):
         assert rendered_examples(page_html) == sorted(expected, key=lambda example: example[0] != "bad")
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_rule_pages_link_their_principle_and_the_index_lists_every_rule(site, language):
+    site_dir, _ = site
+    rules_dir = site_dir / ("en" if language == "en" else "") / "rules"
+    index_html = (rules_dir / "index.html").read_text()
+    for rule in RULES:
+        assert f'href="{rule.id}/"' in index_html
+        assert f'href="../../principles/{rule.principle}/"' in (rules_dir / rule.id / "index.html").read_text()
+
+
 def test_templates_page_shows_every_template_with_its_placeholders(site):
     site_dir, _ = site
     for language in LANGUAGES:

@@ -152,7 +152,8 @@ def on_files(files, config):
     language = i18n.current_language
     rules = _rules(config)
     pages = {RULES_INDEX: _rules_index(rules, language)}
-    pages.update({f"rules/{rule.id}.md": _rule_page(rule, language) for rule in rules})
+    pages.update({f"rules/{rule.id}.md": _rule_page(rule, language, _principle_title(files, rule.principle))
+                  for rule in rules})
     pages[TEMPLATES_PAGE] = _templates_page(_templates(config), language)
     for src_uri, markdown in pages.items():
         page_file = _localized_file(config, i18n, src_uri, language)
@@ -204,7 +205,16 @@ def _rules_index(rules, language: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rule_page(rule, language: str) -> str:
+def _principle_title(files, slug: str) -> str | None:
+    """The heading of the principle page in the language being built, for the rule page's link to it."""
+    page_file = files.get_file_from_path(f"principles/{slug}.md")
+    if page_file is None:
+        return None  # the link to it then fails the strict build, naming the missing page
+    heading = next((line for line in page_file.content_string.splitlines() if line.startswith("# ")), None)
+    return heading[2:].strip() if heading else None
+
+
+def _rule_page(rule, language: str, principle_title: str | None) -> str:
     labels = LABELS[language]
     examples = [example for example in rule.examples if example.language == language]
     lines = [
@@ -241,7 +251,7 @@ def _rule_page(rule, language: str) -> str:
     lines += [
         f"## {labels['principle']}",
         "",
-        f"[{labels['principle_link']}](../principles/{rule.principle}.md)",
+        f"[{principle_title or labels['principle_link']}](../principles/{rule.principle}.md)",
         "",
         f"{labels['api_id']} `{rule.id}`.",
     ]
