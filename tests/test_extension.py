@@ -195,6 +195,55 @@ def test_facebook_lexical_reply_box_underline_card_and_suggestion(page, api, bro
     expect(badge).not_to_have_class("badge error")
 
 
+def test_whole_reply_finding_is_listed_in_the_badge_card_and_added_in_one_click(page, api, browser):
+    unsigned = "Hej Per, det er vi kede af. Ring til os på 70 20 30 40, så finder vi en løsning sammen."
+    whole = next(f for f in api_findings(api, browser, unsigned) if f["start"] is None and f["insert"] == "end")
+    post = page(FACEBOOK_POST)
+    post.get_by_role("button", name="Reply").click()
+    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
+    box.click()
+    post.keyboard.type(unsigned)
+    post.locator(BADGE).click()
+    card = post.locator(CARD)
+    expect(card).to_contain_text("Hele svaret")  # the card speaks the reply's language
+    expect(card.locator(".message")).to_have_text(whole["message"])
+    card.get_by_role("button", name=f"Tilføj {whole['suggestions'][0]}").click()
+    signed = f"{unsigned} {whole['suggestions'][0]}"
+    post.wait_for_function("([box, signed]) => box.lexicalText() === signed", arg=[box.element_handle(), signed])
+    remaining = api_findings(api, browser, signed)
+    assert all(f["rule"] != whole["rule"] for f in remaining)
+    expect(post.locator(BADGE)).to_have_text(str(len(remaining)) if remaining else "✓")
+
+
+def test_textarea_underline_follows_scrolling_and_resizing(page):
+    reviews = page(TRUSTPILOT_REVIEWS)
+    textarea = reviews.locator("#reply-6741a0c1")
+    textarea.click()
+    reviews.keyboard.type(TRUSTPILOT_OFFER)
+    reviews.keyboard.insert_text("\n" * 12 + "Best, Mette")  # long enough to scroll, the caret at the bottom
+    underline = reviews.locator("replyguard-ui .mirror span.error")
+    expect(underline).to_have_text(OFFER_EN)
+    where = """() => {
+        const field = document.querySelector('#reply-6741a0c1');
+        const span = document.querySelector('replyguard-ui').shadowRoot.querySelector('.mirror span.error');
+        return {scroll: field.scrollTop, top: span.getClientRects()[0].top - field.getBoundingClientRect().top,
+                width: span.parentElement.getBoundingClientRect().width, fieldWidth: field.clientWidth};
+    }"""
+    textarea.evaluate("(field) => { field.scrollTop = 0; }")
+    reviews.wait_for_timeout(100)
+    at_top = reviews.evaluate(where)
+    textarea.evaluate("(field) => { field.scrollTop = 40; }")
+    reviews.wait_for_timeout(100)
+    scrolled = reviews.evaluate(where)
+    assert scrolled["scroll"] == 40 and scrolled["top"] == pytest.approx(at_top["top"] - 40, abs=0.5)
+
+    textarea.evaluate("(field) => { field.style.width = '320px'; }")
+    reviews.wait_for_timeout(100)
+    narrow = reviews.evaluate(where)
+    assert narrow["width"] == narrow["fieldWidth"] < at_top["width"]
+    expect(underline).to_have_text(OFFER_EN)
+
+
 def test_facebook_reads_the_comment_thread_as_context(page, browser):
     post = page(FACEBOOK_POST)
     post.get_by_role("button", name="Reply").click()

@@ -215,8 +215,10 @@ class FieldChecker {
     } else if (finding.insert === 'start') {
       this.adapter.replace(this.field, 0, 0, `${suggestion} `);
     } else {
+      // A new paragraph in a textarea; in a contenteditable a space, since rich editors such as Lexical take line
+      // breaks only from the Enter key, and Enter posts the comment on Facebook.
       const end = text.trimEnd().length;
-      this.adapter.replace(this.field, end, end, `\n\n${suggestion}`);
+      this.adapter.replace(this.field, end, end, `${this.isTextarea ? '\n\n' : ' '}${suggestion}`);
     }
     this.onEdit();
     this.check();
