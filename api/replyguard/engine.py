@@ -42,11 +42,12 @@ class _Text(Haystack):
         super().__init__(text, index)
         self.context = context
         self.measured = Measured(text)
-        self._detectors, self._entities = detectors, {}
+        # parsed: work that several detectors share (one phone-number parse for both phone entities)
+        self._detectors, self._entities, self._parsed = detectors, {}, {}
 
     def entity(self, name: str) -> list[tuple[int, int]]:
         if name not in self._entities:
-            self._entities[name] = self._detectors[name](self.text)
+            self._entities[name] = self._detectors[name](self.text, self._parsed)
         return self._entities[name]
 
 

@@ -16,13 +16,14 @@ PHONE_REGION = "DK"
 Span = tuple[int, int]
 
 
-def _phone_numbers(text: str) -> list[tuple[Span, str]]:
-    if not PHONE_CANDIDATE.search(text):
-        return []
-    return [
-        ((match.start, match.end), phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
-        for match in phonenumbers.PhoneNumberMatcher(text, PHONE_REGION, leniency=phonenumbers.Leniency.VALID)
-    ]
+def _phone_numbers(text: str, parsed: dict) -> list[tuple[Span, str]]:
+    """The reply's numbers, parsed once per reply (kept in `parsed`) however many phone entities the rules use."""
+    if "phone_numbers" not in parsed:
+        parsed["phone_numbers"] = [
+            ((match.start, match.end), phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
+            for match in phonenumbers.PhoneNumberMatcher(text, PHONE_REGION, leniency=phonenumbers.Leniency.VALID)
+        ] if PHONE_CANDIDATE.search(text) else []
+    return parsed["phone_numbers"]
 
 
 def own_phone_numbers(settings: Settings) -> frozenset[str]:
@@ -37,14 +38,17 @@ def own_phone_numbers(settings: Settings) -> frozenset[str]:
     return frozenset(numbers)
 
 
-def make_detectors(settings: Settings) -> dict[str, Callable[[str], list[Span]]]:
-    """One detector per entity name a rule file may use; each returns the spans it finds."""
+def make_detectors(settings: Settings) -> dict[str, Callable[[str, dict], list[Span]]]:
+    """One detector per entity name a rule file may use; each takes the reply and a dict for work shared between
+    detectors of that reply, and returns the spans it finds."""
     own_phones = own_phone_numbers(settings)
     own_emails = {email.lower() for email in settings.emails}
     return {
-        "phone_number": lambda text: [span for span, _ in _phone_numbers(text)],
-        "phone_number_not_own": lambda text: [span for span, number in _phone_numbers(text) if number not in own_phones],
-        "email_address_not_own": lambda text: [
+        "phone_number": lambda text, parsed: [span for span, _ in _phone_numbers(text, parsed)],
+        "phone_number_not_own": lambda text, parsed: [
+            span for span, number in _phone_numbers(text, parsed) if number not in own_phones
+        ],
+        "email_address_not_own": lambda text, _parsed: [
             match.span() for match in EMAIL.finditer(text) if match.group().lower() not in own_emails
         ] if "@" in text else [],
     }
