@@ -1,3 +1,4 @@
+import hashlib
 import shutil
 import threading
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ from werkzeug.serving import make_server
 from replyguard import create_app
 from replyguard.engine import Checker
 from replyguard.rules import load_rules
-from replyguard.settings import load_settings
+from replyguard.settings import DEFAULT_SETTINGS_TEXT, load_settings
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +31,14 @@ def app():
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def write_settings(path: Path, api_table: str = "", keys: dict[str, str] | None = None) -> str:
+    """A settings file: the demo organisation, an [api] table and API keys ({id: key}), stored hashed as in production."""
+    entries = "".join(f'\n[[api.keys]]\nid = "{key_id}"\nsha256 = "{hashlib.sha256(key.encode()).hexdigest()}"\n'
+                      for key_id, key in (keys or {}).items())
+    path.write_text(f"{DEFAULT_SETTINGS_TEXT}\n[api]\n{api_table}\n{entries}", encoding="utf-8")
+    return str(path)
 
 
 def utf16_len(text: str) -> int:

@@ -12,27 +12,32 @@ def create_app(test_config: dict | None = None):
     """Flask app factory: loads the settings and rule files once; a bad one stops the start with a clear message."""
     from flask import Flask
 
-    from . import check_api, errors, languagetool, playbook_site
+    from . import access, access_log, check_api, errors, languagetool, openapi, playbook_site
     from .engine import Checker
     from .language import warm_up
     from .rules import load_rules
     from .settings import load_settings
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # no static files of its own: the site is served at /playbook/
     app.json.sort_keys = False
     app.config.from_mapping(
         SETTINGS_FILE=None,  # None: the embedded demo settings
         RULES_DIR=None,  # None: the rule files shipped with the package
         SITE_DIR=None,  # the built playbook site served at /playbook/
-        MAX_TEXT_LENGTH=10_000,  # characters; a public reply is rarely over 1,500
-        MAX_CONTENT_LENGTH=64 * 1024,
     )
     if test_config:
         app.config.update(test_config)
 
-    app.extensions["replyguard"] = Checker(load_rules(app.config["RULES_DIR"]), load_settings(app.config["SETTINGS_FILE"]))
+    settings = load_settings(app.config["SETTINGS_FILE"])
+    # The input limits come from the settings' [api] table (a test may still set them directly).
+    app.config.setdefault("MAX_TEXT_LENGTH", settings.api.max_text_length)  # characters
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or settings.api.max_body_bytes
+    app.extensions["replyguard"] = Checker(load_rules(app.config["RULES_DIR"]), settings)
     warm_up()
+    access_log.init_app(app)  # first, so requests refused by the access checks are logged too
+    access.init_app(app, settings)
     app.register_blueprint(errors.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(check_api.bp)
     app.register_blueprint(languagetool.bp)
     app.register_blueprint(playbook_site.bp)

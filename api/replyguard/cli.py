@@ -1,12 +1,15 @@
 """The `replyguard` command: serve the API, check a reply (or a folder of saved templates in a script), list rules."""
 
 import argparse
+import hashlib
+import ipaddress
 import json
 import os
+import secrets
 import sys
 
 from .rules import RuleError, load_rules, rule_page_url
-from .settings import LANGUAGES, SettingsError, load_settings
+from .settings import KEY_ID, LANGUAGES, SettingsError, load_settings
 
 DEFAULT_PLAYBOOK = "http://127.0.0.1:8000/playbook/"
 EXIT_ERROR_FINDING, EXIT_USAGE = 1, 2
@@ -23,6 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--site-dir", help="built playbook site to serve at /playbook/ (make site builds ./site)")
     serve.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                        help="worker processes (default: 2 per core + 1)")
+    serve.add_argument("--graceful-timeout", type=int, default=30,
+                       help="seconds running requests get to finish after SIGTERM (default: 30)")
+
+    new_key = commands.add_parser(
+        "new-key", help="make an API key: prints the [[api.keys]] entry for the settings file, and the key itself "
+                        "(once, on standard error): replyguard new-key --id team >> settings.toml")
+    new_key.add_argument("--id", required=True, help="the key's name in access logs and rate limits, e.g. team")
 
     check = commands.add_parser("check", help="check a draft reply; exit status 1 when it has an error-level finding")
     check.add_argument("text", nargs="?", help="the reply (default: read --file or standard input)")
@@ -37,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        return {"serve": _serve, "check": _check, "rules": _rules}[args.command](args)
+        return {"serve": _serve, "check": _check, "rules": _rules, "new-key": _new_key}[args.command](args)
     except (SettingsError, RuleError) as error:
         print(f"replyguard: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -111,26 +121,62 @@ def _rules(args) -> int:
 
 
 def _serve(args) -> int:
+    from . import access_log, create_app
+
+    if not load_settings(args.config).api.keys and not _is_loopback(args.host):
+        raise SettingsError(
+            f"refusing to serve on {args.host} without API keys: anyone who can reach it could use it. Make a key "
+            f"with `replyguard new-key --id team >> SETTINGS.toml`, start with --config SETTINGS.toml, and give the "
+            f"key to the extension; or serve on 127.0.0.1 for this machine only")
+    app = create_app({"SETTINGS_FILE": args.config, "SITE_DIR": args.site_dir})
+    print(f"ReplyGuard API on http://{args.host}:{args.port}/ (settings: {app.extensions['replyguard'].settings.source})",
+          file=sys.stderr)
+    access_log.send_to(sys.stdout)
+    run_gunicorn(app, f"{args.host}:{args.port}", workers=args.workers, graceful_timeout=args.graceful_timeout)
+    return 0
+
+
+def run_gunicorn(app, bind: str, workers: int, graceful_timeout: int = 30) -> None:
+    """Serves a WSGI app with gunicorn; bench/http_bench.py serves its bare baseline through here too."""
     from gunicorn.app.base import BaseApplication
 
-    from . import create_app
-
-    app = create_app({"SETTINGS_FILE": args.config, "SITE_DIR": args.site_dir})
+    options = {
+        "bind": bind,
+        "workers": workers,
+        "preload_app": True,  # the app (rules, settings) is built once, so a bad file stops the start before any worker
+        "graceful_timeout": graceful_timeout,
+        "accesslog": None,  # gunicorn's access lines would carry query strings; the app writes its own (access_log.py)
+        "control_socket_disable": True,  # unused, and one fixed path in $HOME would clash between instances
+    }
 
     class Server(BaseApplication):
-        """gunicorn with the app built once here, so a bad settings file stops the start before any worker."""
-
         def load_config(self):
-            self.cfg.set("bind", f"{args.host}:{args.port}")
-            self.cfg.set("workers", args.workers)
-            self.cfg.set("preload_app", True)
+            for name, value in options.items():
+                self.cfg.set(name, value)
 
         def load(self):
             return app
 
-    print(f"ReplyGuard API on http://{args.host}:{args.port}/ (settings: {app.extensions['replyguard'].settings.source})",
-          file=sys.stderr)
     Server().run()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _new_key(args) -> int:
+    if not KEY_ID.fullmatch(args.id):
+        raise SettingsError(f"--id {args.id!r}: use letters, digits, '.', '_' and '-' (at most 64)")
+    key = "rg_" + secrets.token_urlsafe(32)  # 256 random bits
+    print(f'[[api.keys]]\nid = "{args.id}"\nsha256 = "{hashlib.sha256(key.encode()).hexdigest()}"')
+    print(f"The API key {args.id!r}; it is shown only this once and stored nowhere, only its SHA-256 above.\n"
+          f"Put the lines above in the settings file and give this key to the extension (its options):\n\n{key}\n",
+          file=sys.stderr)
     return 0
 
 

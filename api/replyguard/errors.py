@@ -3,8 +3,8 @@
 import json
 import logging
 
-from flask import Blueprint
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Blueprint, current_app
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, TooManyRequests
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
@@ -14,9 +14,18 @@ log = logging.getLogger(__name__)
 def http_error(error: HTTPException):
     # Werkzeug's own response keeps headers such as Allow (405) and Retry-After (429); only the body changes.
     response = error.get_response()
-    response.data = json.dumps({"error": {"code": error.code, "message": error.description}})
+    response.data = json.dumps({"error": {"code": error.code, "message": _message(error)}})
     response.content_type = "application/json"
     return response
+
+
+def _message(error: HTTPException) -> str:
+    # Werkzeug and flask-limiter raise these themselves, with descriptions that don't say what the limit is.
+    if isinstance(error, RequestEntityTooLarge) and not error.description.startswith("field"):
+        return f"the request body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes"
+    if isinstance(error, TooManyRequests):
+        return f"too many requests for this key (limit: {error.description}); try again after Retry-After seconds"
+    return error.description
 
 
 @bp.app_errorhandler(Exception)

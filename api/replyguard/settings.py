@@ -1,5 +1,6 @@
 """The organisation's settings: a TOML file, or the embedded demo defaults when none is given."""
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -10,6 +11,29 @@ LANGUAGES = ("da", "en")
 
 class SettingsError(ValueError):
     """A settings file that can't be used; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str  # names the key in access logs and rate limits; the key itself is never stored
+    sha256: str  # hex digest of the key
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """How the API lets clients in: keys, CORS origins, rate limit and input limits ([api] in the settings file)."""
+
+    keys: tuple[ApiKey, ...] = ()
+    extension_origins: tuple[str, ...] = ()
+    rate_limit: str = "3000 per minute"
+    rate_limit_storage: str = "memory://"
+    max_body_bytes: int = 64 * 1024
+    max_text_length: int = 10_000  # characters; a public reply is rarely over 1,500
+
+
+KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+EXTENSION_ORIGIN = re.compile(r"chrome-extension://[a-p]{32}")
 
 
 @dataclass(frozen=True)
@@ -24,6 +48,7 @@ class Settings:
     extra_phrases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
     playbook_base_url: str = ""
+    api: ApiSettings = ApiSettings()
     source: str = "embedded defaults"
 
     @property
@@ -74,6 +99,7 @@ def parse_settings(text: str, source: str) -> Settings:
         extra_phrases=reader.extra_phrases(checker),
         thresholds=reader.thresholds(checker),
         playbook_base_url=reader.string(playbook, "playbook.base_url", ""),
+        api=reader.api(reader.table("api")),
         source=source,
     )
 
@@ -129,6 +155,57 @@ class _Reader:
                     self.fail(f"checker.thresholds.{rule_id}.{metric}", "a number")
             result[rule_id] = dict(limits)
         return result
+
+    def api(self, api: dict) -> ApiSettings:
+        unknown = set(api) - set(ApiSettings.__dataclass_fields__)
+        if unknown:
+            raise SettingsError(f"{self.source}: unknown setting(s) in [api]: {', '.join(sorted(unknown))}")
+        defaults = ApiSettings()
+        origins = self.strings(api, "api.extension_origins")
+        for origin in origins:
+            if not EXTENSION_ORIGIN.fullmatch(origin):
+                self.fail("api.extension_origins", f"a list of chrome-extension://ID origins (the extension's ID: "
+                                                   f"32 letters a-p, see chrome://extensions), not {origin!r}")
+        return ApiSettings(
+            keys=self.api_keys(api),
+            extension_origins=origins,
+            rate_limit=self.rate_limit(api),
+            rate_limit_storage=self.string(api, "api.rate_limit_storage", defaults.rate_limit_storage),
+            max_body_bytes=self.positive_int(api, "api.max_body_bytes", defaults.max_body_bytes),
+            max_text_length=self.positive_int(api, "api.max_text_length", defaults.max_text_length),
+        )
+
+    def api_keys(self, api: dict) -> tuple[ApiKey, ...]:
+        entries = api.get("keys", [])
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            self.fail("api.keys", "a list of tables with id and sha256 (replyguard new-key prints one)")
+        keys = []
+        for entry in entries:
+            key_id, digest = entry.get("id"), entry.get("sha256")
+            if set(entry) != {"id", "sha256"} or not isinstance(key_id, str) or not KEY_ID.fullmatch(key_id):
+                self.fail("each api.keys entry", "id (letters, digits, . _ -) and sha256, as replyguard new-key prints")
+            if not isinstance(digest, str) or not SHA256_HEX.fullmatch(digest):
+                self.fail(f"api.keys {key_id!r}: sha256", "64 lowercase hex digits (replyguard new-key prints it)")
+            if any(key.id == key_id for key in keys):
+                raise SettingsError(f"{self.source}: api.keys: the id {key_id!r} is used twice")
+            keys.append(ApiKey(key_id, digest))
+        return tuple(keys)
+
+    def rate_limit(self, api: dict) -> str:
+        from limits import parse_many
+
+        value = self.string(api, "api.rate_limit", ApiSettings.rate_limit)
+        try:
+            parse_many(value)
+        except ValueError:
+            self.fail("api.rate_limit", f"a rate such as \"3000 per minute\", not {value!r}")
+        return value
+
+    def positive_int(self, table: dict, name: str, default: int) -> int:
+        value = table.get(name.rsplit(".", 1)[-1], default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.fail(name, "a whole number above 0")
+        return value
 
     def _rule_tables(self, checker: dict, name: str) -> dict[str, dict]:
         value = checker.get(name, {})

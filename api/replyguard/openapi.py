@@ -1,0 +1,27 @@
+"""Serves the API's OpenAPI 3.1 document at /v1/openapi.json.
+
+The document is one YAML file beside this module (openapi.yml, shipped as package data): whoever adds an endpoint
+adds its path there, and tests/test_contract.py fails for a route the document doesn't list.
+"""
+
+from functools import cache
+from importlib.resources import files
+
+import yaml
+from flask import Blueprint, jsonify
+
+from . import __version__
+
+bp = Blueprint("openapi", __name__, url_prefix="/v1")
+
+
+@cache
+def load_document() -> dict:
+    document = yaml.safe_load(files("replyguard").joinpath("openapi.yml").read_text(encoding="utf-8"))
+    document["info"]["version"] = __version__
+    return document
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(load_document())
