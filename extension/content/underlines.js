@@ -83,6 +83,13 @@ ReplyGuard.MirrorUnderlines = class MirrorUnderlines {
 
   draw(findings) {
     const text = this.field.value;
+    const layout = findings.map((f) => `${f.start}-${f.end}-${f.severity}`).join();
+    if (this.tail && layout === this.layout && text.startsWith(this.head)) {
+      // Typing after the last underline (the usual case) changes only the mirror's last text node.
+      this.tail.data = text.slice(this.head.length) + '\u200b';
+      this.place();
+      return;
+    }
     const parts = [];
     this.spans = [];
     let at = 0;
@@ -97,8 +104,10 @@ ReplyGuard.MirrorUnderlines = class MirrorUnderlines {
       at = finding.end;
     }
     // A zero-width space keeps a final empty line as tall as it is in the textarea.
-    parts.push(text.slice(at) + '\u200b');
-    this.mirror.replaceChildren(...parts);
+    this.tail = document.createTextNode(text.slice(at) + '\u200b');
+    this.mirror.replaceChildren(...parts, this.tail);
+    this.layout = layout;
+    this.head = text.slice(0, at);
     this.place();
   }
 
