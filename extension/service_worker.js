@@ -51,7 +51,7 @@ async function check({text, platform, context}) {
   } catch {
     return wentOffline(backoff);
   }
-  if (response.status >= 500) return wentOffline(backoff);
+  if (response.status >= 500 || response.status === 429) return wentOffline(backoff); // down, or asks us to wait
   if (backoff) await chrome.storage.session.remove('backoff');
   const answer = await response.json().catch(() => null);
   if (!response.ok || !answer) {
@@ -66,20 +66,29 @@ async function retry() {
   return {kind: 'retrying'};
 }
 
-/** The API's health and rule count, for the options page's "test connection" (with the values typed there). */
+/**
+ * The API's health and rule count, for the options page's "test connection" (with the values typed there). The
+ * health check needs no key, so the key is tried on the rule list, which does.
+ */
 async function health({apiUrl, apiKey}) {
   const saved = await settings();
   const base = apiUrl === undefined ? saved.apiUrl : normaliseApiUrl(apiUrl);
   if (!base) return {kind: 'error', message: 'The API URL must start with http:// or https://'};
+  const options = {
+    headers: headers(apiKey === undefined ? saved.apiKey : apiKey),
+    signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+    credentials: 'omit',
+  };
   try {
-    const response = await fetch(`${base}/v1/health`, {
-      headers: headers(apiKey === undefined ? saved.apiKey : apiKey),
-      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
-      credentials: 'omit',
-    });
+    const response = await fetch(`${base}/v1/health`, options);
     const answer = await response.json().catch(() => null);
     if (!response.ok || !answer) {
       return {kind: 'error', status: response.status, message: errorMessage(answer, response.status)};
+    }
+    const withKey = await fetch(`${base}/v1/rules?language=en`, options);
+    if (withKey.status === 401 || withKey.status === 403) {
+      const refusal = await withKey.json().catch(() => null);
+      return {kind: 'error', status: withKey.status, message: errorMessage(refusal, withKey.status)};
     }
     return {kind: 'health', status: answer.status, version: answer.version, rules: answer.rules};
   } catch (error) {

@@ -6,7 +6,7 @@ import socket
 import pytest
 from playwright.sync_api import expect
 
-from conftest import serve_in_thread
+from conftest import serve_in_thread, write_settings
 from extension_browser import FACEBOOK_POST, TRUSTPILOT_REVIEWS, DelayedApi, extension_browser
 from replyguard import create_app
 
@@ -46,7 +46,7 @@ def page(browser, api):
     for opened in pages:
         opened.close()
     api.check_delay = 0.0
-    browser.settings(apiUrl=browser.api_url, language="auto", sites={"facebook": True, "trustpilot": True})
+    browser.settings(apiUrl=browser.api_url, apiKey="", language="auto", sites={"facebook": True, "trustpilot": True})
 
 
 def api_findings(api, browser, text):
@@ -358,6 +358,37 @@ def test_options_page_saves_and_tests_the_connection(page, browser, api, artifac
     reviews.wait_for_timeout(800)
     expect(reviews.locator("replyguard-ui .badge")).to_have_count(0)
     assert len(browser.check_bodies) == sent_before
+
+
+def test_api_key_from_the_options_is_sent_and_a_wrong_one_is_explained(page, browser, tmp_path):
+    key = "rg_test-key-for-the-extension"
+    settings = write_settings(tmp_path / "settings.toml", keys={"team": key})
+    with serve_in_thread(create_app({"TESTING": True, "SETTINGS_FILE": settings})) as keyed_api:
+        options = page(f"chrome-extension://{browser.extension_id}/options/options.html")
+        options.get_by_label("API URL").fill(keyed_api)
+        options.get_by_label("API key").fill("rg_wrong")
+        options.get_by_role("button", name="Test connection").click()
+        expect(options.get_by_role("status")).to_contain_text(f"The API at {keyed_api} answered:")
+        options.get_by_label("API key").fill(key)
+        options.get_by_role("button", name="Test connection").click()
+        expect(options.get_by_role("status")).to_contain_text("Connected")
+        options.get_by_role("button", name="Save").click()
+        expect(options.get_by_role("status")).to_have_text("Saved.")
+
+        reviews = page(TRUSTPILOT_REVIEWS)
+        reviews.locator("#reply-6741a0c1").click()
+        reviews.keyboard.type(TRUSTPILOT_OFFER)
+        expect(reviews.locator(BADGE)).to_have_class("badge error")
+
+        browser.settings(apiKey="rg_wrong")
+        reviews.keyboard.type(" Again.")
+        badge = reviews.locator(BADGE)
+        expect(badge).to_have_class("badge offline")
+        expect(badge).to_have_attribute("title", "ReplyGuard could not check this reply")
+        badge.click()
+        refusal = create_app({"TESTING": True, "SETTINGS_FILE": settings}).test_client().post(
+            "/v1/check", json={"text": "x"}, headers={"Authorization": "Bearer rg_wrong"}).get_json()
+        expect(reviews.locator(CARD)).to_contain_text(refusal["error"]["message"])
 
 
 def test_no_request_left_the_machine(browser):

@@ -10,6 +10,7 @@ ReplyGuard.STRINGS = {
     offlineDetail: (seconds) => `ReplyGuard can't reach the checker. Trying again in ${seconds} s. You can keep typing.`,
     retryNow: 'Try again now',
     problem: 'The checker could not check this reply:',
+    refused: 'ReplyGuard could not check this reply',
     wholeReply: 'Whole reply',
     replace: 'Replace with',
     add: 'Add',
@@ -26,6 +27,7 @@ ReplyGuard.STRINGS = {
     offlineDetail: (seconds) => `ReplyGuard kan ikke nå tjekket. Prøver igen om ${seconds} s. Du kan bare skrive videre.`,
     retryNow: 'Prøv igen nu',
     problem: 'Tjekket kunne ikke tjekke svaret:',
+    refused: 'ReplyGuard kunne ikke tjekke svaret',
     wholeReply: 'Hele svaret',
     replace: 'Erstat med',
     add: 'Tilføj',
@@ -141,7 +143,7 @@ ReplyGuard.Badge = class Badge {
     if (state === 'offline' || state === 'problem') {
       button.className = 'badge offline';
       button.textContent = '!';
-      button.title = strings.offline;
+      button.title = state === 'offline' ? strings.offline : strings.refused;
     } else if (!findings.length) {
       button.className = 'badge clean';
       button.textContent = '\u2713';

@@ -62,8 +62,10 @@ document.getElementById('test-connection').addEventListener('click', async () =>
   const answer = await chrome.runtime.sendMessage({kind: 'health', apiUrl, apiKey: form.apiKey.value.trim()});
   if (answer.kind === 'health') {
     say(`Connected: the API is ${answer.status}, version ${answer.version}, with ${answer.rules} rules.`, 'ok');
-  } else {
+  } else if (answer.kind === 'offline') {
     say(`No connection to ${apiUrl}: ${answer.message}.`, 'error');
+  } else {
+    say(`The API at ${apiUrl} answered: ${answer.message}`, 'error');
   }
 });
 
