@@ -5,7 +5,7 @@ INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test bench site extension chromium fixtures clean
+.PHONY: run test bench site extension chromium fixtures wrk clean
 
 run: $(INSTALLED) site
 	$(BIN)/replyguard serve --host 127.0.0.1 --port 8000 --site-dir site
@@ -13,9 +13,10 @@ run: $(INSTALLED) site
 test: $(INSTALLED) chromium fixtures
 	$(BIN)/pytest
 
-bench: $(INSTALLED) chromium fixtures
+bench: $(INSTALLED) chromium fixtures wrk
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/extension_bench.py
+	$(BIN)/python bench/http_bench.py
 
 site: $(INSTALLED)
 	$(BIN)/mkdocs build --strict --quiet --site-dir site
@@ -32,6 +33,10 @@ chromium:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 	@command -v node >/dev/null && command -v npm >/dev/null || \
 		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm)
+
+# wrk, the HTTP load generator bench/http_bench.py drives.
+wrk:
+	@command -v wrk >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk)
 
 # The browser extension as a zip for the Chrome Web Store (or a self-hosted, policy-installed package).
 extension: dist/replyguard-extension.zip
