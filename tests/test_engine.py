@@ -9,6 +9,7 @@ import pytest
 
 from replyguard import create_app
 from replyguard.engine import Checker
+from replyguard.entities import make_detectors
 from replyguard.rules import RuleError, default_rules_dir, load_rules
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, SettingsError, load_settings, parse_settings
 
@@ -171,3 +172,14 @@ def test_threshold_setting_overrides_a_rule_limit(rules):
     assert "keep-it-short" in rule_ids(Checker(rules, load_settings()).check(reply, "da"))
     relaxed = Checker(rules, settings_with("[checker.thresholds.keep-it-short]\nwords = 150"))
     assert "keep-it-short" not in rule_ids(relaxed.check(reply, "da"))
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("Ring til mig på 22 33 44 55 i dag", ["22 33 44 55"]),
+    ("Ring på (+45) 22-33-44-55 eller +45 70 20 30 40", ["(+45) 22-33-44-55", "+45 70 20 30 40"]),
+    ("Call me on +44 7911 123456", ["+44 7911 123456"]),
+    ("@116470 Sorry about order 48213 from 2024", []),
+])
+def test_phone_numbers_are_found_however_they_are_written(text, numbers):
+    detectors = make_detectors(load_settings())
+    assert [text[start:end] for start, end in detectors["phone_number"](text, {})] == numbers

@@ -7,8 +7,9 @@ import phonenumbers
 
 from .settings import Settings
 
-# phonenumbers is thorough but slow; it only runs when the text has a run of digits that could be a number.
-PHONE_CANDIDATE = re.compile(r"\+?\d[\d \-.()/]{4,}\d")
+# phonenumbers is thorough but slow; it only runs when the text has a run of digits that could be a number: eight
+# digits (a Danish number) or a +country code, so short order numbers and handles like @116470 don't start it.
+PHONE_CANDIDATE = re.compile(r"\+\d(?:[ \-.()/]*\d){4,}|\d(?:[ \-.()/]*\d){7,}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A Danish organisation's replies: national numbers are read as Danish, others need their +country code.
 PHONE_REGION = "DK"
