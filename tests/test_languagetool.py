@@ -126,11 +126,9 @@ def test_every_replacement_gives_the_text_its_v1_suggestion_gives(client, server
             finding["start"] is None or (m["offset"], m["offset"] + m["length"]) == (finding["start"], finding["end"])))
         if finding["start"] is not None:
             assert [r["value"] for r in match["replacements"]] == finding["suggestions"]
-        if finding["suggestions"] and (finding["start"] is not None or finding["insert"]):
+        if finding["suggestions"]:
             assert apply_match(text, match) == apply_suggestion(text, finding["start"], finding["end"],
                                                                  finding["insert"], finding["suggestions"][0])
-        else:
-            assert match["replacements"] == []
 
 
 def test_language_tool_python_correct_applies_the_suggestion(tool, server):
@@ -251,7 +249,7 @@ def test_empty_text_has_no_matches_as_in_languagetool(client):
 
 
 # Whole-reply findings, with rules made for the test: a greeting that goes at the start, a sign-off at the end, and a
-# length limit that suggests nothing to add.
+# length limit that names no place for its suggestion.
 WHOLE_REPLY_RULES = {
     "greet-first": """
 severity: info
@@ -304,12 +302,12 @@ def test_whole_reply_findings_mark_the_sentence_their_suggestion_belongs_to(whol
     assert greeting["ignoreForIncompleteSentence"] and sign_off["contextForSureMatch"] == -1
 
 
-def test_a_whole_reply_finding_with_nothing_to_add_marks_the_whole_text(whole_reply_client):
+def test_a_whole_reply_finding_without_a_place_for_its_suggestion_adds_it_at_the_end(whole_reply_client):
     text = "Hej Lone. Tak for din besked, vi har læst den grundigt og vender tilbage i morgen. Mvh Mette "
     matches = whole_reply_matches(whole_reply_client, text=text)
     assert set(matches) == {"short-enough"}
-    assert (matches["short-enough"]["offset"], matches["short-enough"]["length"]) == (0, len(text))
-    assert matches["short-enough"]["replacements"] == []
+    assert utf16_slice(text, matches["short-enough"]["offset"], matches["short-enough"]["length"]) == "Mvh Mette "
+    assert apply_match(text, matches["short-enough"]) == apply_suggestion(text, None, None, None, "Skriv kortere.")
 
 
 def test_a_whole_reply_suggestion_goes_inside_the_markup(whole_reply_client):

@@ -4,9 +4,8 @@ language_tool_python) show the playbook's findings with no new software.
 One engine, two shapes: the findings are those of /v1/check for the same text, written the way LanguageTool writes
 its matches. Offsets count UTF-16 code units, as LanguageTool's do. A finding about the whole reply has no span of its
 own, so it becomes a match on the span its suggestion belongs to: the first sentence when the suggestion goes at the
-start, the last sentence (to the end of the text) when it goes at the end, the whole text when the rule suggests
-nothing to add. The replacement is that span with the suggestion added, so applying it gives the same text as applying
-the /v1 suggestion.
+start, else the last sentence (to the end of the text). The replacement is that span with the suggestion added, so
+applying it gives the same text as applying the /v1 suggestion.
 """
 
 import json
@@ -132,8 +131,9 @@ class _AnnotatedText:
 
 
 def _match(finding, rule, text: _AnnotatedText, language: str) -> dict:
-    start, end, replacements = _span_and_replacements(finding, text)
+    start, end = _plain_span(finding, text)
     original_start, original_end = text.original_span(start, end)
+    replacements = list(finding.suggestions)
     if finding.start is None:
         written = text.original_slice(original_start, original_end)
         replacements = [f"{s} {written}" if finding.insert == "start" else f"{written}\n\n{s}" for s in replacements]
@@ -165,16 +165,14 @@ def _match(finding, rule, text: _AnnotatedText, language: str) -> dict:
     }
 
 
-def _span_and_replacements(finding, text: _AnnotatedText) -> tuple[int, int, list[str]]:
-    """The plain span a finding is shown on, and the suggestions to put there (see the module's docstring)."""
+def _plain_span(finding, text: _AnnotatedText) -> tuple[int, int]:
+    """Where in the plain text a finding is shown (see the module's docstring)."""
     if finding.start is not None:
-        return finding.start, finding.end, list(finding.suggestions)
+        return finding.start, finding.end
     sentences, end_of_text = text.sentence_spans, _utf16_len(text.plain)
     if finding.insert == "start":
-        return 0, sentences[0][1] if sentences else end_of_text, list(finding.suggestions)
-    if finding.insert == "end":
-        return sentences[-1][0] if sentences else 0, end_of_text, list(finding.suggestions)
-    return 0, end_of_text, []
+        return 0, sentences[0][1] if sentences else end_of_text
+    return sentences[-1][0] if sentences else 0, end_of_text
 
 
 def _annotated_text(params) -> _AnnotatedText:
