@@ -155,6 +155,11 @@ class PatternSet:
         return any(next(group.finditer(haystack), None) for group in self.groups)
 
 
+def _is_word_character(character: str) -> bool:
+    """What the regex \\w matches (letters and digits in any script, and '_')."""
+    return character.isalnum() or character == "_"
+
+
 class PatternGroup:
     """Patterns that share case handling and word boundaries.
 
@@ -167,6 +172,7 @@ class PatternGroup:
     def __init__(self, items: list[dict], case_sensitive: bool, word: bool, index: AnchorIndex):
         self.items = items
         self.case_sensitive = case_sensitive
+        self.word = word
         self.template = r"(?<!\w)(?:%s)(?!\w)" if word else "(?:%s)"
         self.patterns = [i["pattern"] if case_sensitive else lowercase_pattern(i["pattern"]) for i in items]
         self.anchors = [required_literals(p) for p in self.patterns]
@@ -206,6 +212,8 @@ class PatternGroup:
                 continue
             single = self.singles[number]
             starts = {s for a in anchor_starts for s in range(max(0, a - reach), a + 1)}
+            if self.word:  # a whole-word match can't start right after a word character: skip those cheaply
+                starts = [s for s in starts if s == 0 or not _is_word_character(text[s - 1])]
             for start in starts:
                 match = single.match(text, start)
                 if match:
