@@ -5,7 +5,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from replyguard import create_app
 from replyguard.engine import Checker
@@ -183,3 +186,24 @@ def test_threshold_setting_overrides_a_rule_limit(rules):
 def test_phone_numbers_are_found_however_they_are_written(text, numbers):
     detectors = make_detectors(load_settings())
     assert [text[start:end] for start, end in detectors["phone_number"](text, {})] == numbers
+
+
+PHONE_PIECES = st.sampled_from([
+    "22 33 44 55", "22334455", "2233 4455", "22-33-44-55", "22.33.44.55", "22\u00a033\u00a044\u00a055", "22–33–44–55",
+    "+45 22 33 44 55", "(+45) 22 33 44 55", "+4522334455", "0045 22 33 44 55", "+44 7911 123456", "+1 (415) 555-0132",
+    "+43 1234", "+ 43 1 234 567", "70 20 30 40", "22 33 44 55 ext. 12", "22 33 44 55 x 7", "22 33 44 55/56",
+    "48213977", "010190-1234", "12.05.2024", "12/05/2024", "kl. 14:30", "14:30", "20 %", "$120", "1.200 kr.",
+    "@116470", "order 48213", "ab22334455", "22334455cd", "2", "24", "365", "2024", "1999-2024",
+])
+FILLER = st.sampled_from([" ", "  ", "\n", ", ", ". ", " (", ") ", ": ", " - ", "-", "/", "", "\u00a0", " og ", " or ",
+                          " Ring på ", " call ", "Hej Lone. ", " tak", "x", "#", "%", "€"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(PHONE_PIECES, FILLER), max_size=14).map("".join))
+def test_phone_numbers_are_those_phonenumbers_finds_in_the_whole_text(text):
+    """The detector reads only the text around likely numbers; that must find exactly the numbers, at exactly the
+    places, that phonenumbers finds reading the whole reply."""
+    whole = [(match.start, match.end) for match in
+             phonenumbers.PhoneNumberMatcher(text, "DK", leniency=phonenumbers.Leniency.VALID)]
+    assert make_detectors(load_settings())["phone_number"](text, {}) == whole

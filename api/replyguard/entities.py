@@ -7,9 +7,12 @@ import phonenumbers
 
 from .settings import Settings
 
-# phonenumbers is thorough but slow; it only runs when the text has a run of digits that could be a number: eight
-# digits (a Danish number) or a +country code, so short order numbers and handles like @116470 don't start it.
-PHONE_CANDIDATE = re.compile(r"\+\d(?:[ \-.()/]*\d){4,}|\d(?:[ \-.()/]*\d){7,}")
+# phonenumbers is thorough but slow, so it only reads the text around a run of digits that could be a number: eight
+# digits (a Danish number) or a +country code, so short order numbers and handles like @116470 don't start it. The
+# digits may be split by anything phonenumbers reads as punctuation (spaces, non-breaking spaces, dashes, dots, ...).
+PHONE_CANDIDATE = re.compile(r"[+＋][^\w\n\t\r]*\d(?:[^\w\n\t\r]*\d){4,}|\d(?:[^\w\n\t\r]*\d){7,}")
+# How far around a candidate phonenumbers reads: room for a leading '(' and a trailing extension ('ext. 12').
+PHONE_MARGIN = 20
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A Danish organisation's replies: national numbers are read as Danish, others need their +country code.
 PHONE_REGION = "DK"
@@ -20,11 +23,34 @@ Span = tuple[int, int]
 def _phone_numbers(text: str, parsed: dict) -> list[tuple[Span, str]]:
     """The reply's numbers, parsed once per reply (kept in `parsed`) however many phone entities the rules use."""
     if "phone_numbers" not in parsed:
-        parsed["phone_numbers"] = [
-            ((match.start, match.end), phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
-            for match in phonenumbers.PhoneNumberMatcher(text, PHONE_REGION, leniency=phonenumbers.Leniency.VALID)
-        ] if PHONE_CANDIDATE.search(text) else []
+        read: dict[str, list] = {}  # a stretch that occurs twice in the reply (the same number and words) is read once
+        parsed["phone_numbers"] = []
+        for start, end in _phone_windows(text):
+            window = text[start:end]
+            if window not in read:
+                read[window] = [((match.start, match.end),
+                                 phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
+                                for match in phonenumbers.PhoneNumberMatcher(window, PHONE_REGION,
+                                                                             leniency=phonenumbers.Leniency.VALID)]
+            parsed["phone_numbers"] += [((start + a, start + b), number) for (a, b), number in read[window]]
     return parsed["phone_numbers"]
+
+
+def _phone_windows(text: str) -> list[Span]:
+    """The stretches around candidate numbers, widened to whitespace: there phonenumbers finds what it would find
+    in the whole text, since it judges a number by its neighbouring characters (a letter glued on makes it none)."""
+    windows: list[list[int]] = []
+    for candidate in PHONE_CANDIDATE.finditer(text):
+        start, end = max(0, candidate.start() - PHONE_MARGIN), min(len(text), candidate.end() + PHONE_MARGIN)
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    return [(start, end) for start, end in windows]
 
 
 def own_phone_numbers(settings: Settings) -> frozenset[str]:
