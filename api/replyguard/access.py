@@ -34,7 +34,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         site = urlsplit(settings.playbook_base_url)
         origins.append(f"{site.scheme}://{site.netloc}")
     # No origins configured: no CORS headers at all, so no web page can read the API's answers.
-    CORS(app, origins=origins, allow_headers=["Authorization", "Content-Type"], max_age=600)
+    CORS(app, origins=origins, methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"], max_age=600)
 
     try:
         limiter = Limiter(

@@ -22,6 +22,9 @@ def load_document() -> dict:
     return document
 
 
+bp.record_once(lambda state: load_document())  # read at start, before gunicorn forks its workers
+
+
 @bp.get("/openapi.json")
 def openapi_document():
     return jsonify(load_document())
