@@ -266,6 +266,11 @@ severity: warning
 check: {kind: metric, limits: [{metric: words, max: 12}]}
 suggestions: {da: [Skriv kortere.], en: [Write less.]}
 """,
+    "use-the-template": """
+severity: info
+check: {kind: metric, insert: replace, limits: [{metric: words, max: 3, languages: [en]}]}
+suggestions: {da: [Skabelonen.], en: [The template.]}
+""",
 }
 COMMON_FIELDS = """
 principle: clear-simple-kind
@@ -308,6 +313,14 @@ def test_a_whole_reply_finding_without_a_place_for_its_suggestion_adds_it_at_the
     assert set(matches) == {"short-enough"}
     assert utf16_slice(text, matches["short-enough"]["offset"], matches["short-enough"]["length"]) == "Mvh Mette "
     assert apply_match(text, matches["short-enough"]) == apply_suggestion(text, None, None, None, "Skriv kortere.")
+
+
+def test_a_whole_reply_suggestion_that_replaces_the_reply_marks_the_whole_text(whole_reply_client):
+    text = "Hi Sam. Thanks for your message, we'll call you today. Best, Mette"
+    matches = whole_reply_matches(whole_reply_client, text=text, language="en")
+    replace = matches["use-the-template"]
+    assert (replace["offset"], replace["length"]) == (0, len(text))
+    assert apply_match(text, replace) == "The template."
 
 
 def test_a_whole_reply_suggestion_goes_inside_the_markup(whole_reply_client):

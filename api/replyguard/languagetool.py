@@ -3,9 +3,9 @@ language_tool_python) show the playbook's findings with no new software.
 
 One engine, two shapes: the findings are those of /v1/check for the same text, written the way LanguageTool writes
 its matches. Offsets count UTF-16 code units, as LanguageTool's do. A finding about the whole reply has no span of its
-own, so it becomes a match on the span its suggestion belongs to: the first sentence when the suggestion goes at the
-start, else the last sentence (to the end of the text). The replacement is that span with the suggestion added, so
-applying it gives the same text as applying the /v1 suggestion.
+own, so it becomes a match on the span its suggestion belongs to: the whole text when the suggestion replaces the
+reply, the first sentence when it goes at the start, else the last sentence (to the end of the text). The replacement
+is that span with the suggestion in its place, so applying it gives the same text as applying the /v1 suggestion.
 """
 
 import json
@@ -136,7 +136,7 @@ def _match(finding, rule, text: _AnnotatedText, language: str) -> dict:
     replacements = list(finding.suggestions)
     if finding.start is None:
         written = text.original_slice(original_start, original_end)
-        replacements = [f"{s} {written}" if finding.insert == "start" else f"{written}\n\n{s}" for s in replacements]
+        replacements = [_placed(finding.insert, suggestion, written) for suggestion in replacements]
     length = original_end - original_start
     context_start = max(0, original_start - CONTEXT_CHARACTERS)
     context_end = min(_utf16_len(text.original), original_end + CONTEXT_CHARACTERS)
@@ -170,9 +170,18 @@ def _plain_span(finding, text: _AnnotatedText) -> tuple[int, int]:
     if finding.start is not None:
         return finding.start, finding.end
     sentences, end_of_text = text.sentence_spans, _utf16_len(text.plain)
+    if finding.insert == "replace" or not sentences:
+        return 0, end_of_text
     if finding.insert == "start":
-        return 0, sentences[0][1] if sentences else end_of_text
-    return sentences[-1][0] if sentences else 0, end_of_text
+        return 0, sentences[0][1]
+    return sentences[-1][0], end_of_text
+
+
+def _placed(insert: str | None, suggestion: str, written: str) -> str:
+    """A whole-reply suggestion put where /v1's `insert` says, around the text of the span it is shown on."""
+    if insert == "replace":
+        return suggestion
+    return f"{suggestion} {written}" if insert == "start" else f"{written}\n\n{suggestion}"
 
 
 def _annotated_text(params) -> _AnnotatedText:
