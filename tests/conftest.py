@@ -49,6 +49,8 @@ def utf16_len(text: str) -> int:
 def apply_suggestion(text: str, start, end, insert, suggestion: str) -> str:
     """What a client does when a person clicks a suggestion (offsets in UTF-16 code units)."""
     if start is None:
+        if insert == "replace":
+            return suggestion
         return f"{suggestion} {text}" if insert == "start" else f"{text}\n\n{suggestion}"
     units = text.encode("utf-16-le")
     return (units[: 2 * start] + suggestion.encode("utf-16-le") + units[2 * end :]).decode("utf-16-le")

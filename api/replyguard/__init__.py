@@ -12,7 +12,7 @@ def create_app(test_config: dict | None = None):
     """Flask app factory: loads the settings and rule files once; a bad one stops the start with a clear message."""
     from flask import Flask
 
-    from . import access, access_log, check_api, errors, languagetool, openapi, playbook_site
+    from . import access, access_log, check_api, classify_api, errors, languagetool, openapi, playbook_site, templates_api
     from .engine import Checker
     from .language import warm_up
     from .rules import load_rules
@@ -39,6 +39,8 @@ def create_app(test_config: dict | None = None):
     app.register_blueprint(errors.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(check_api.bp)
+    app.register_blueprint(classify_api.bp)
+    app.register_blueprint(templates_api.bp)
     app.register_blueprint(languagetool.bp)
     app.register_blueprint(playbook_site.bp)
     return app

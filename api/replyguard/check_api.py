@@ -1,6 +1,6 @@
 """The /v1 API: check a draft reply, list the rules, report health."""
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import markdown
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -14,6 +14,8 @@ bp = Blueprint("check_api", __name__, url_prefix="/v1")
 PLATFORMS = ("facebook", "trustpilot", "other")
 CHECK_FIELDS = {"text", "language", "platform", "context"}
 CONTEXT_FIELDS = {"complaint", "staff_replies_in_thread", "complaint_posted_at"}
+CLASSIFY_LANGUAGES = (*LANGUAGES, "auto")
+CLOCK_SKEW = timedelta(minutes=5)  # a posting time this far ahead of ours is a clock difference, not a mistake
 
 
 def checker():
@@ -27,7 +29,7 @@ def rule_url(rule_id: str, language: str) -> str:
 
 @bp.post("/check")
 def check():
-    body = _json_object()
+    body = json_object()
     unknown = set(body) - CHECK_FIELDS
     if unknown:
         abort(400, f"unknown field(s): {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(CHECK_FIELDS))}")
@@ -43,7 +45,7 @@ def check():
     context = _context(body.get("context", {}), limit)
 
     result = checker().check(text, language, context)
-    return jsonify(
+    answer = dict(
         language=result.language,
         verdict=result.verdict,
         findings=[
@@ -60,6 +62,13 @@ def check():
             for f in result.findings
         ],
     )
+    if result.complaint:
+        answer["complaint"] = complaint_json(result.complaint)
+    return jsonify(answer)
+
+
+def complaint_json(classification) -> dict:
+    return {"kind": classification.kind, "anger": classification.anger, "signals": list(classification.signals)}
 
 
 @bp.get("/rules")
@@ -96,7 +105,7 @@ def _description_html(rule_id: str, language: str) -> str:
     return cache[rule_id, language]
 
 
-def _json_object() -> dict:
+def json_object() -> dict:
     if not request.is_json:
         abort(415, "send the body as JSON with Content-Type: application/json")
     body = request.get_json(silent=True)
@@ -136,12 +145,22 @@ def _context(context, limit: int) -> dict:
             abort(400, "field 'context.complaint' must be a string")
         validate_text("context.complaint", complaint, limit)
     replies = context.get("staff_replies_in_thread")
+    if isinstance(replies, float) and replies.is_integer():
+        replies = context["staff_replies_in_thread"] = int(replies)  # JSON has one number type: 3.0 is 3
     if replies is not None and (isinstance(replies, bool) or not isinstance(replies, int) or replies < 0):
         abort(400, "field 'context.staff_replies_in_thread' must be a whole number, 0 or more")
     posted = context.get("complaint_posted_at")
     if posted is not None:
         try:
-            datetime.fromisoformat(posted)
+            moment = datetime.fromisoformat(posted)
         except (TypeError, ValueError):
             abort(400, "field 'context.complaint_posted_at' must be an ISO 8601 date and time, e.g. 2026-11-22T09:30:00Z")
+        if moment.tzinfo is None:
+            abort(400, "field 'context.complaint_posted_at' needs a time zone (Z or an offset such as +01:00)")
+        try:
+            future = moment > datetime.now(timezone.utc) + CLOCK_SKEW
+        except OverflowError:  # a time near year 9999 whose offset takes it past the calendar's end
+            future = True
+        if future:
+            abort(400, "field 'context.complaint_posted_at' is in the future")
     return context

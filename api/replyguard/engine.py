@@ -2,12 +2,15 @@
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
+from .classify import Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
 from .patterns import AnchorIndex, Haystack, PatternSet
-from .rules import CONTEXT_METRICS, PLACEHOLDER, Rule
+from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
 from .settings import LANGUAGES, Settings, SettingsError
+from .templates import load_templates
 from .text import Measured, Utf16Offsets
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
@@ -28,6 +31,7 @@ class Finding:
 class CheckResult:
     language: str
     findings: tuple[Finding, ...]
+    complaint: Classification | None = None  # the answered comment, when the context sent it
 
     @property
     def verdict(self) -> str:
@@ -127,7 +131,8 @@ class _Absent:
 
 
 class _Metric:
-    """Flags the whole reply when a measure (of the text or the thread) passes its limit."""
+    """Flags the whole reply when a measure (of the text or the thread) passes its limit, unless the reply already
+    says what the situation asks for (`unless` patterns, e.g. an apology for a late answer)."""
 
     def __init__(self, rule: Rule, language: str, settings: Settings, index: AnchorIndex):
         overrides = settings.thresholds.get(rule.id, {})
@@ -136,34 +141,57 @@ class _Metric:
             if language in limit.get("languages", LANGUAGES):
                 bound = "max" if "max" in limit else "min"
                 value = overrides.get(limit["metric"], limit[bound])
-                self.limits.append((limit["metric"], bound, value, limit.get("at_least_words", 0)))
+                self.limits.append((limit["metric"], bound, value, limit.get("at_least_words", 0),
+                                    limit.get("escalate")))
+        unless = rule.check.get("unless")
+        self.unless = PatternSet([{"pattern": _fill_pattern(p, settings)}
+                                  for p in [*unless.get(language, []), *unless.get("any", [])]], index) if unless else None
 
     def spans(self, text: _Text):
-        for metric, bound, limit, at_least_words in self.limits:
+        for metric, bound, limit, at_least_words, escalate in self.limits:
             if at_least_words and len(text.measured.words) < at_least_words:
                 continue
-            if metric in CONTEXT_METRICS:
-                value = text.context.get(metric)
-                if value is None:
-                    continue
-            else:
-                value = text.measured.metric(metric)
+            value = _metric_value(text, metric)
+            if value is None:
+                continue
             if (value > limit) if bound == "max" else (value < limit):
-                return [(None, None, None)]
+                if self.unless and self.unless.search(text):
+                    return []
+                far_past = escalate and value >= limit * escalate["times"]
+                return [(None, None, {"severity": escalate["severity"]} if far_past else None)]
         return []
+
+
+def _metric_value(text: _Text, metric: str) -> float | None:
+    """A measure of the reply, or a number about its situation (None when the client didn't send it)."""
+    return text.context.get(metric) if metric in CONTEXT_METRICS else text.measured.metric(metric)
 
 
 KINDS = {"present": _Present, "absent": _Absent, "metric": _Metric}
 
 
 class _CompiledRule:
-    def __init__(self, rule: Rule, language: str, settings: Settings, index: AnchorIndex):
+    def __init__(self, rule: Rule, language: str, settings: Settings, index: AnchorIndex, templates: dict):
         self.rule, self.language = rule, language
         self.check = KINDS[rule.check["kind"]](rule, language, settings, index)
         self.message = rule.message[language]
-        self.insert = rule.check.get("insert")
+        self.insert = rule.check.get("insert", "end" if rule.check["kind"] == "metric" else None)
         self.suggestions = _fill_suggestions(rule.suggestions[language], settings)
+        if rule.suggest_template:
+            self.suggestions += (templates[rule.suggest_template].fill(language, settings),)
         self.settings = settings
+        self.complaint_kinds = frozenset(rule.when.get("complaint", ()))
+        self.context_bounds = [(metric, bounds) for metric, bounds in rule.when.items() if metric in CONTEXT_METRICS]
+
+    def applies(self, text: _Text, complaint_kind: str) -> bool:
+        """Whether the situation is one the rule is for (its `when`)."""
+        if self.complaint_kinds and complaint_kind not in self.complaint_kinds:
+            return False
+        for metric, bounds in self.context_bounds:
+            value = text.context.get(metric)
+            if value is None or value < bounds.get("min", value) or value > bounds.get("max", value):
+                return False
+        return True
 
     def findings(self, text: _Text, utf16: Utf16Offsets):
         for start, end, item in self.check.spans(text):
@@ -172,8 +200,8 @@ class _CompiledRule:
                 suggestions = _fill_suggestions(item["suggest"], self.settings)
             yield Finding(
                 rule=self.rule.id,
-                severity=self.rule.severity,
-                message=self.message,
+                severity=item.get("severity", self.rule.severity) if item else self.rule.severity,
+                message=_fill_message(self.message, text, self.language),
                 start=None if start is None else utf16(start),
                 end=None if end is None else utf16(end),
                 insert=self.insert if start is None else None,
@@ -186,31 +214,82 @@ def _fill_suggestions(texts, settings: Settings) -> tuple[str, ...]:
     return tuple(PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group()), text) for text in texts)
 
 
+AGE_UNITS = {  # (hours in the unit, singular, plural), largest first
+    "da": ((24 * 7, "uge", "uger"), (24, "dag", "dage"), (1, "time", "timer"), (1 / 60, "minut", "minutter")),
+    "en": ((24 * 7, "week", "weeks"), (24, "day", "days"), (1, "hour", "hours"), (1 / 60, "minute", "minutes")),
+}
+
+
+def _fill_message(message: str, text: _Text, language: str) -> str:
+    """A message's placeholders (rules.MESSAGE_PLACEHOLDERS), e.g. {age}: how old the complaint is, in words."""
+    if "{" not in message:
+        return message
+    return PLACEHOLDER.sub(lambda m: _age_in_words(text.context[MESSAGE_PLACEHOLDERS[m.group(1)]], language), message)
+
+
+def _age_in_words(hours: float, language: str) -> str:
+    for unit_hours, singular, plural in AGE_UNITS[language]:
+        count = int(hours // unit_hours)
+        if count >= 1 or unit_hours == AGE_UNITS[language][-1][0]:
+            return f"{count} {singular if count == 1 else plural}"
+
+
+def complaint_age_hours(posted_at: str, now: datetime | None = None) -> float:
+    """Hours since an ISO 8601 time with a zone offset; never below 0 (clocks differ a little)."""
+    posted = datetime.fromisoformat(posted_at.replace("Z", "+00:00"))
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (now - posted).total_seconds() / 3600)
+
+
 class Checker:
     """Checks replies against the enabled rules; built once at start, then shared by every request."""
 
-    def __init__(self, rules: list[Rule], settings: Settings):
+    def __init__(self, rules: list[Rule], settings: Settings, classifier: Classifier | None = None):
         _validate_settings_against_rules(settings, rules)
         self.rules = rules
         self.settings = settings
         self.detectors = make_detectors(settings)
+        self.classifier = classifier or Classifier()
         enabled = [rule for rule in rules if rule.id not in settings.disabled_rules]
+        templates = _templates_named_by(enabled)
         self._indexes = {lang: AnchorIndex() for lang in LANGUAGES}
-        self._compiled = {lang: [_CompiledRule(rule, lang, settings, self._indexes[lang]) for rule in enabled]
+        self._compiled = {lang: [_CompiledRule(rule, lang, settings, self._indexes[lang], templates) for rule in enabled]
                           for lang in LANGUAGES}
         for index in self._indexes.values():
             index.build()
 
-    def check(self, text: str, language: str = "auto", context: dict | None = None) -> CheckResult:
+    def check(self, text: str, language: str = "auto", context: dict | None = None,
+              now: datetime | None = None) -> CheckResult:
+        """context: complaint (the answered comment's text), staff_replies_in_thread, complaint_posted_at (ISO 8601,
+        its age counted against `now`, default the current time) or complaint_age_hours directly."""
         if language == "auto":
             language = self.settings.default_language
         if language == "auto":
             language = detect_language(text)
-        prepared = _Text(text, context or {}, self.detectors, self._indexes[language])
+        context = dict(context or {})
+        if context.get("complaint_posted_at") and "complaint_age_hours" not in context:
+            context["complaint_age_hours"] = complaint_age_hours(context["complaint_posted_at"], now)
+        # Classified only when sent; without it the reply is taken to answer a complaint, the usual case.
+        complaint = self.classifier.classify(context["complaint"]) if context.get("complaint") else None
+        prepared = _Text(text, context, self.detectors, self._indexes[language])
         utf16 = Utf16Offsets(text)
-        findings = [f for compiled in self._compiled[language] for f in compiled.findings(prepared, utf16)]
+        kind = complaint.kind if complaint else "complaint"
+        findings = [f for compiled in self._compiled[language] if compiled.applies(prepared, kind)
+                    for f in compiled.findings(prepared, utf16)]
         findings.sort(key=lambda f: (f.start is None, f.start or 0, f.end or 0, SEVERITY_RANK[f.severity], f.rule))
-        return CheckResult(language, tuple(findings))
+        return CheckResult(language, tuple(findings), complaint)
+
+
+def _templates_named_by(rules: list[Rule]) -> dict:
+    """The reply templates rules offer as suggestions, loaded only when some rule names one."""
+    if not any(rule.suggest_template for rule in rules):
+        return {}
+    templates = {template.id: template for template in load_templates()}
+    for rule in rules:
+        if rule.suggest_template and rule.suggest_template not in templates:
+            raise RuleError(f"{rule.source}: suggest_template: no template {rule.suggest_template!r} "
+                            f"(there are: {', '.join(sorted(templates))})")
+    return templates
 
 
 def _validate_settings_against_rules(settings: Settings, rules: list[Rule]) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from .classify import KINDS as COMPLAINT_KINDS
 from .entities import ENTITIES
 from .settings import LANGUAGES
 from .text import METRICS
@@ -19,8 +20,14 @@ MARKER = re.compile(r"<marker>(.*?)</marker>", re.S)
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 PATTERN_PLACEHOLDERS = ("staff", "organisation", "organisation_words")
 SUGGESTION_PLACEHOLDERS = ("phone", "name", "organisation", "owner")
-# Numbers a client may send about the thread, usable by metric checks like the reply's own measures.
-CONTEXT_METRICS = ("staff_replies_in_thread",)
+# Numbers about the situation, usable by metric checks and `when` conditions like the reply's own measures.
+# complaint_age_hours is worked out by the engine from the context's complaint_posted_at.
+CONTEXT_METRICS = ("staff_replies_in_thread", "complaint_age_hours")
+# Placeholders a message may hold, each filled from the context metric it names; a rule using one must have a
+# limit on that metric, so the value is there whenever the rule fires.
+MESSAGE_PLACEHOLDERS = {"age": "complaint_age_hours"}
+# Where a whole-reply finding's suggestion goes: before the reply, after it, or instead of it (a template).
+INSERTS = ("start", "end", "replace")
 
 
 class RuleError(ValueError):
@@ -49,6 +56,9 @@ class Rule:
     suggestions: dict[str, tuple[str, ...]]
     examples: tuple[Example, ...]
     source: str
+    # The situations the rule runs in: {"complaint": [kinds], <context metric>: {"min"/"max": n}}; see _RuleReader.when
+    when: dict = field(default_factory=dict)
+    suggest_template: str | None = None  # a reply template (playbook/templates/<id>.yml) offered as the suggestion
 
 
 def rule_page_url(base_url: str, rule_id: str, language: str) -> str:
@@ -104,13 +114,38 @@ class _RuleReader:
             principle=principle,
             title=self.per_language("title"),
             flags=self.per_language("flags"),
-            message=self.per_language("message"),
+            message=self.message(),
             why=self.per_language("why"),
             check=self.check(),
             suggestions=self.suggestions(),
             examples=self.examples(),
             source=str(self.path),
+            when=self.when(),
+            suggest_template=self.suggest_template(),
         )
+
+    def when(self) -> dict:
+        """`complaint: [kinds]` runs the rule only when the answered comment classifies as one of those kinds; with
+        no complaint sent, the comment counts as a complaint (the usual case). `<context metric>: {min: n}` (or max)
+        runs it only when the client sent that number and it is within the bound. All conditions must hold."""
+        when = self.data.get("when", {})
+        if not isinstance(when, dict) or set(when) - {"complaint", *CONTEXT_METRICS}:
+            self.fail("when", f"must be a mapping of complaint and/or {', '.join(CONTEXT_METRICS)}")
+        kinds = when.get("complaint", list(COMPLAINT_KINDS))
+        if not isinstance(kinds, list) or not kinds or set(kinds) - set(COMPLAINT_KINDS):
+            self.fail("when.complaint", f"must list some of {', '.join(COMPLAINT_KINDS)}")
+        for metric in set(when) & set(CONTEXT_METRICS):
+            bound = when[metric]
+            if (not isinstance(bound, dict) or not bound or set(bound) - {"min", "max"}
+                    or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bound.values())):
+                self.fail(f"when.{metric}", "must be {min: number} and/or {max: number}")
+        return when
+
+    def suggest_template(self) -> str | None:
+        template = self.data.get("suggest_template")
+        if template is not None and (not isinstance(template, str) or not RULE_ID.match(template)):
+            self.fail("suggest_template", "must be a template id, e.g. move-to-phone")
+        return template
 
     def per_language(self, name: str) -> dict[str, str]:
         value = self.data.get(name)
@@ -118,6 +153,17 @@ class _RuleReader:
                                               for lang in LANGUAGES):
             self.fail(name, "must give a text for both da and en")
         return {lang: value[lang].strip() for lang in LANGUAGES}
+
+    def message(self) -> dict[str, str]:
+        message = self.per_language("message")
+        metrics = {limit.get("metric") for limit in (self.data.get("check") or {}).get("limits") or []
+                   if isinstance(limit, dict)}
+        for lang, text in message.items():
+            for placeholder in PLACEHOLDER.findall(text):
+                if MESSAGE_PLACEHOLDERS.get(placeholder) not in metrics:
+                    self.fail(f"message.{lang}", f"{{{placeholder}}} needs a limit on the metric it shows "
+                                                 f"(placeholders: {', '.join(f'{{{p}}} ({m})' for p, m in MESSAGE_PLACEHOLDERS.items())})")
+        return message
 
     def strings(self, name: str, value) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
@@ -158,10 +204,14 @@ class _RuleReader:
                 self.fail("check.require", "must be a list of groups, each with patterns and/or entities")
             for number, group in enumerate(groups):
                 self.matchers(f"check.require[{number}]", group)
-            if check.get("insert") not in ("start", "end"):
-                self.fail("check.insert", "must be start or end (where a suggestion goes)")
+            if check.get("insert") not in INSERTS:
+                self.fail("check.insert", "must be start, end or replace (where a suggestion goes)")
         else:
             self.limits(check.get("limits"))
+            if "unless" in check:
+                self.patterns("check.unless", check["unless"])
+            if check.get("insert", "end") not in INSERTS:
+                self.fail("check.insert", "must be start, end or replace (where a suggestion goes)")
         return check
 
     def matchers(self, name: str, group) -> None:
@@ -209,6 +259,20 @@ class _RuleReader:
                 self.fail(f"{where}.languages", "must list da and/or en")
             if not isinstance(limit.get("at_least_words", 0), int):
                 self.fail(f"{where}.at_least_words", "must be a whole number")
+            if "escalate" in limit:
+                self.escalate(f"{where}.escalate", limit)
+
+    def escalate(self, where: str, limit: dict) -> None:
+        """`escalate: {times: n, severity: s}`: a finding that is n times past a max limit gets severity s. As a
+        multiple of the limit it follows a threshold set in the settings."""
+        escalate = limit["escalate"]
+        if "max" not in limit or not isinstance(escalate, dict) or set(escalate) != {"times", "severity"}:
+            self.fail(where, "goes on a max limit and needs times and severity")
+        times = escalate["times"]
+        if isinstance(times, bool) or not isinstance(times, (int, float)) or times <= 1:
+            self.fail(f"{where}.times", "must be a number above 1")
+        if escalate["severity"] not in SEVERITIES[:SEVERITIES.index(self.data["severity"])]:
+            self.fail(f"{where}.severity", f"must be more serious than the rule's severity {self.data['severity']}")
 
     def examples(self) -> tuple[Example, ...]:
         value = self.data.get("examples")

@@ -1,0 +1,197 @@
+"""What kind of comment a reply answers: a complaint, a question, praise, a troll or a hateful comment.
+
+The playbook's advice depends on it (an apology to a wronged customer, one calm reply to a troll). The kinds, their
+signal patterns and their examples are data: one YAML file per kind under playbook/complaints/, shipped as
+replyguard.complaint_files. Sentiment comes from AFINN's Danish and English word lists.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import yaml
+from afinn import Afinn
+
+from .language import detect_language
+from .settings import LANGUAGES
+
+# Tried in this order; the first kind whose conditions hold wins, and complaint (no conditions) is the fallback.
+KINDS = ("hateful", "troll", "praise", "question", "complaint")
+# Signals measured here rather than matched by a kind file's patterns.
+COMPUTED_SIGNALS = ("negative-words", "positive-words", "strong-words", "shouting", "exclamations", "question")
+CONDITIONS = ("if_any", "unless_any", "min_sentiment", "max_anger")
+AFINN_FILES = {"da": "AFINN-da-32.txt", "en": "AFINN-en-165.txt"}
+WORD = re.compile(r"\w+(?:['’]\w+)?")
+SHOUTED_WORD = re.compile(r"\b[A-ZÆØÅ]{2,}\b")
+QUESTION_MARK = re.compile(r"\?")
+STRONG_WORD_SCORE = -4  # AFINN's strongest negative words: swearing and abuse
+
+
+class ComplaintKindError(ValueError):
+    """A complaint kind file that can't be used; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: str
+    anger: float  # 0 (calm) to 1 (furious)
+    signals: tuple[str, ...]  # short ids saying why, sorted
+
+
+@dataclass(frozen=True)
+class ComplaintKind:
+    kind: str
+    title: dict[str, str]
+    conditions: dict
+    signals: dict[str, dict[str, tuple[str, ...]]]  # signal id -> language -> patterns
+    examples: dict[str, tuple[str, ...]]  # language -> comments of this kind
+    source: str
+
+
+def default_complaints_dir() -> Path:
+    """The kind files that travel with the package (playbook/complaints/ in the checkout)."""
+    return (Path(str(files("replyguard"))) / "complaint_files").resolve()
+
+
+def load_complaint_kinds(directory: str | Path | None = None) -> list[ComplaintKind]:
+    """Loads and validates one file per kind, in the order kinds are tried; raises ComplaintKindError."""
+    directory = Path(directory) if directory else default_complaints_dir()
+    found = {path.stem: path for path in directory.glob("*.yml")}
+    if set(found) != set(KINDS):
+        raise ComplaintKindError(f"{directory}: needs exactly one file per kind: {', '.join(f'{k}.yml' for k in KINDS)}")
+    kinds = [_read_kind(found[kind]) for kind in KINDS]
+    defined = {signal for kind in kinds for signal in kind.signals} | set(COMPUTED_SIGNALS)
+    for kind in kinds:
+        for name in ("if_any", "unless_any"):
+            for signal in kind.conditions.get(name, ()):
+                if signal not in defined:
+                    raise ComplaintKindError(f"{kind.source}: {name}: unknown signal {signal!r}")
+    return kinds
+
+
+def _read_kind(path: Path) -> ComplaintKind:
+    def fail(name: str, problem: str):
+        raise ComplaintKindError(f"{path}: {name}: {problem}")
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ComplaintKindError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(data, dict) or data.get("kind") != path.stem:
+        fail("kind", f"must equal the file name {path.stem!r}")
+    title = data.get("title")
+    if not isinstance(title, dict) or any(not isinstance(title.get(lang), str) for lang in LANGUAGES):
+        fail("title", "must give a text for da and en")
+    conditions = data.get("when", {})
+    if not isinstance(conditions, dict) or set(conditions) - set(CONDITIONS):
+        fail("when", f"must be a mapping of {', '.join(CONDITIONS)}")
+    for name in ("min_sentiment", "max_anger"):
+        if name in conditions and not isinstance(conditions[name], (int, float)):
+            fail(f"when.{name}", "must be a number")
+    for name in ("if_any", "unless_any"):
+        if not isinstance(conditions.get(name, []), list):
+            fail(f"when.{name}", "must be a list of signal ids")
+    signals = {}
+    for signal, patterns in (data.get("signals") or {}).items():
+        if not isinstance(patterns, dict) or set(patterns) - set(LANGUAGES):
+            fail(f"signals.{signal}", "must map da and/or en to lists of patterns")
+        for lang, items in patterns.items():
+            if not isinstance(items, list) or not all(isinstance(item, str) and item for item in items):
+                fail(f"signals.{signal}.{lang}", "must be a list of patterns")
+            for item in items:
+                try:
+                    re.compile(item)
+                except re.error as error:
+                    fail(f"signals.{signal}.{lang}", f"{item!r} is not a valid regular expression ({error})")
+        signals[signal] = {lang: tuple(patterns.get(lang, ())) for lang in LANGUAGES}
+    examples = data.get("examples")
+    if not isinstance(examples, dict) or any(
+            not isinstance(examples.get(lang), list) or not all(isinstance(e, str) and e.strip() for e in examples[lang])
+            for lang in LANGUAGES):
+        fail("examples", "must map da and en to lists of comments")
+    return ComplaintKind(path.stem, {lang: title[lang] for lang in LANGUAGES}, conditions, signals,
+                         {lang: tuple(examples[lang]) for lang in LANGUAGES}, str(path))
+
+
+@cache
+def _afinn_scores(language: str) -> dict[str, int]:
+    """AFINN's word list as {word or phrase: score from -5 to 5}."""
+    return Afinn.read_word_file(str(files("afinn") / "data" / AFINN_FILES[language]))
+
+
+class Classifier:
+    """Classifies the comment a reply answers; built once, then shared by every request."""
+
+    def __init__(self, kinds: list[ComplaintKind] | None = None):
+        self.kinds = kinds or load_complaint_kinds()
+        self._patterns = {
+            lang: [(signal, re.compile("|".join(f"(?:{p})" for p in by_lang[lang]), re.I))
+                   for kind in self.kinds for signal, by_lang in kind.signals.items() if by_lang[lang]]
+            for lang in LANGUAGES
+        }
+        self._afinn = {lang: _afinn_scores(lang) for lang in LANGUAGES}
+        # AFINN has a few entries of two or three words ("no fun", "ikke god"); they score instead of their words.
+        self._longest_entry = {lang: max(len(entry.split()) for entry in scores) for lang, scores in self._afinn.items()}
+
+    def classify(self, text: str, language: str = "auto") -> Classification:
+        if language == "auto":
+            language = detect_language(text)
+        signals = {signal for signal, pattern in self._patterns[language] if pattern.search(text)}
+        scores = self._sentiment_scores(text, language)
+        negative = -sum(score for score in scores if score < 0)
+        sentiment = sum(scores)
+        shouted = len(SHOUTED_WORD.findall(text))
+        exclamations = text.count("!")
+        if negative:
+            signals.add("negative-words")
+        if any(score > 0 for score in scores):
+            signals.add("positive-words")
+        if any(score <= STRONG_WORD_SCORE for score in scores):
+            signals.add("strong-words")
+        if shouted:
+            signals.add("shouting")
+        if exclamations:
+            signals.add("exclamations")
+        if QUESTION_MARK.search(text):
+            signals.add("question")
+        anger = _anger(negative, len(WORD.findall(text)), shouted, exclamations, "strong-words" in signals)
+        kind = next(k.kind for k in self.kinds if _holds(k.conditions, signals, sentiment, anger))
+        return Classification(kind, anger, tuple(sorted(signals)))
+
+    def _sentiment_scores(self, text: str, language: str) -> list[int]:
+        words = [word.lower() for word in WORD.findall(text)]
+        table, longest = self._afinn[language], self._longest_entry[language]
+        scores, position = [], 0
+        while position < len(words):
+            for size in range(min(longest, len(words) - position), 0, -1):
+                score = table.get(" ".join(words[position:position + size]))
+                if score is not None:
+                    scores.append(score)
+                    position += size
+                    break
+            else:
+                position += 1
+        return scores
+
+
+def _anger(negative: int, words: int, shouted: int, exclamations: int, strong_words: bool) -> float:
+    """0..1 from how negative the words are (per length, so one long rant and one short outburst compare),
+    capitals, exclamation marks and swearing."""
+    if not words:
+        return 0.0
+    negativity = negative / math.sqrt(words)  # AFINN points; a short "Elendigt!" is as angry as a long rant
+    raw = 0.4 * negativity + 0.15 * min(shouted, 3) + 0.1 * min(exclamations, 3) + (0.3 if strong_words else 0)
+    return round(min(1.0, raw), 2)
+
+
+def _holds(conditions: dict, signals: set[str], sentiment: int, anger: float) -> bool:
+    if "if_any" in conditions and not signals & set(conditions["if_any"]):
+        return False
+    if signals & set(conditions.get("unless_any", ())):
+        return False
+    if sentiment < conditions.get("min_sentiment", -math.inf):
+        return False
+    return anger <= conditions.get("max_anger", math.inf)
