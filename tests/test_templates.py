@@ -18,10 +18,15 @@ def test_every_agreed_situation_has_a_template():
     assert {template.id for template in TEMPLATES} == AGREED_IDS
 
 
+@pytest.mark.parametrize("staff_replies_in_thread", [None, 3], ids=["first-reply", "long-thread"])
 @pytest.mark.parametrize("template, language", CASES)
-def test_filled_template_passes_the_checker(checker, template, language):
+def test_filled_template_passes_the_checker(checker, template, language, staff_replies_in_thread):
+    """A template is posted as the first answer or, like move-to-phone, deep in a thread: neither may be objected to."""
     reply = template.fill(language, load_settings())
-    result = checker.check(reply, language, {"complaint": template.complaint[language]})
+    context = {"complaint": template.complaint[language]}
+    if staff_replies_in_thread is not None:
+        context["staff_replies_in_thread"] = staff_replies_in_thread
+    result = checker.check(reply, language, context)
     objections = [(f.rule, f.severity, reply[f.start:f.end] if f.start is not None else "whole reply")
                   for f in result.findings if f.severity in ("error", "warning")]
     assert objections == []
