@@ -310,15 +310,19 @@ function setEnabled(sites) {
 }
 
 // Fields are taken on when they get the focus, so boxes that open later and pages that change without a reload
-// are covered without watching the whole page; fields that leave the page are let go.
+// are covered without watching the whole page. Once a second, fields that left the page are let go, and a textarea
+// the page itself emptied or filled (as after posting; that fires no input event) is read again.
 addEventListener('focusin', (event) => attach(event.composedPath()[0]), true);
 addEventListener('keydown', onPostAttempt, true);
 addEventListener('click', onPostAttempt, true);
 addEventListener('scroll', placeAll, {capture: true, passive: true});
 addEventListener('resize', placeAll, {passive: true});
 setInterval(() => {
-  for (const checker of [...checkers.values()]) if (!checker.field.isConnected) checker.dispose();
-}, 2000);
+  for (const checker of [...checkers.values()]) {
+    if (!checker.field.isConnected) checker.dispose();
+    else if (checker.isTextarea) checker.onEdit();
+  }
+}, 1000);
 chrome.storage.local.get('sites').then(({sites}) => setEnabled(sites));
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && changes.sites) setEnabled(changes.sites.newValue);
