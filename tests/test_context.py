@@ -65,6 +65,16 @@ def test_same_draft_gets_different_advice_for_a_wronged_customer_a_troll_and_a_h
     assert "dont-feed-trolls" in rules_of(hateful) and "acknowledge-and-apologise" not in rules_of(hateful)
 
 
+def test_a_long_calm_reply_is_too_much_for_a_troll_but_not_for_a_customer(client):
+    reply = ("Hej Rasmus. Det er ærgerligt at læse. Vi har solgt cykler i over tyve år, og vores mekanikere tager på "
+             "kursus hvert år. Alle elcykler bliver prøvekørt, før de bliver udleveret, og de får et eftersyn efter "
+             "tre måneder. Vi har også almindelige cykler til dem, der hellere vil træde selv, og børnecykler i alle "
+             "størrelser. Ring til os på 70 20 30 40, så viser vi dig rundt i butikken. Venlig hilsen Ahmad")
+    troll = check(client, reply, complaint=COMPLAINTS["da"]["troll"])
+    assert [(f["start"], f["insert"]) for f in troll["findings"] if f["rule"] == "dont-feed-trolls"] == [(None, "end")]
+    assert "dont-feed-trolls" not in rules_of(check(client, reply, complaint=COMPLAINTS["da"]["complaint"]))
+
+
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_a_question_is_not_asked_for_an_apology_and_praise_is_asked_for_thanks(client, language):
     answer = {"da": "Vi har åbent fra 10 til 16 alle lørdage i december. Mvh Sara",

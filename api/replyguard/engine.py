@@ -89,7 +89,8 @@ def _fill_pattern(pattern: str, settings: Settings) -> str:
 
 
 class _Present:
-    """Flags every place where one of the rule's phrases, patterns or entities occurs."""
+    """Flags every place where one of the rule's phrases, patterns or entities occurs, and the whole reply when it
+    passes one of the check's optional limits (a reply to a troll that argues, or that goes on too long)."""
 
     def __init__(self, rule: Rule, language: str, settings: Settings, index: AnchorIndex):
         extra = settings.extra_phrases.get(rule.id, {}).get(language, ())
@@ -98,8 +99,13 @@ class _Present:
         self.unless = PatternSet([{"pattern": _fill_pattern(p, settings)}
                                   for p in [*unless.get(language, []), *unless.get("any", [])]], index) if unless else None
         self.whole_sentence = rule.check.get("span") == "sentence"
+        self.limits = _Limits(rule, language, settings) if "limits" in rule.check else None
 
     def spans(self, text: _Text):
+        passed = self.limits.passed(text) if self.limits else None
+        return self._matches(text) + ([(None, None, passed)] if passed is not None else [])
+
+    def _matches(self, text: _Text):
         spans = self.matchers.spans(text)
         if self.whole_sentence:
             spans = [(*text.measured.sentence_at(start, end), item) for start, end, item in spans]
@@ -130,11 +136,10 @@ class _Absent:
         return [] if all(group.found(text) for group in self.groups) else [(None, None, None)]
 
 
-class _Metric:
-    """Flags the whole reply when a measure (of the text or the thread) passes its limit, unless the reply already
-    says what the situation asks for (`unless` patterns, e.g. an apology for a late answer)."""
+class _Limits:
+    """A check's limits on measures of the reply or numbers about its situation (thresholds from the settings)."""
 
-    def __init__(self, rule: Rule, language: str, settings: Settings, index: AnchorIndex):
+    def __init__(self, rule: Rule, language: str, settings: Settings):
         overrides = settings.thresholds.get(rule.id, {})
         self.limits = []
         for limit in rule.check["limits"]:
@@ -143,11 +148,10 @@ class _Metric:
                 value = overrides.get(limit["metric"], limit[bound])
                 self.limits.append((limit["metric"], bound, value, limit.get("at_least_words", 0),
                                     limit.get("escalate")))
-        unless = rule.check.get("unless")
-        self.unless = PatternSet([{"pattern": _fill_pattern(p, settings)}
-                                  for p in [*unless.get(language, []), *unless.get("any", [])]], index) if unless else None
 
-    def spans(self, text: _Text):
+    def passed(self, text: _Text) -> dict | None:
+        """None when the reply keeps to every limit, else the finding's item: {} or, far past an escalating
+        limit, {"severity": ...}."""
         for metric, bound, limit, at_least_words, escalate in self.limits:
             if at_least_words and len(text.measured.words) < at_least_words:
                 continue
@@ -155,11 +159,26 @@ class _Metric:
             if value is None:
                 continue
             if (value > limit) if bound == "max" else (value < limit):
-                if self.unless and self.unless.search(text):
-                    return []
                 far_past = escalate and value >= limit * escalate["times"]
-                return [(None, None, {"severity": escalate["severity"]} if far_past else None)]
-        return []
+                return {"severity": escalate["severity"]} if far_past else {}
+        return None
+
+
+class _Metric:
+    """Flags the whole reply when a measure (of the text or the thread) passes its limit, unless the reply already
+    says what the situation asks for (`unless` patterns, e.g. an apology for a late answer)."""
+
+    def __init__(self, rule: Rule, language: str, settings: Settings, index: AnchorIndex):
+        self.limits = _Limits(rule, language, settings)
+        unless = rule.check.get("unless")
+        self.unless = PatternSet([{"pattern": _fill_pattern(p, settings)}
+                                  for p in [*unless.get(language, []), *unless.get("any", [])]], index) if unless else None
+
+    def spans(self, text: _Text):
+        passed = self.limits.passed(text)
+        if passed is None or (self.unless and self.unless.search(text)):
+            return []
+        return [(None, None, passed)]
 
 
 def _metric_value(text: _Text, metric: str) -> float | None:
@@ -175,7 +194,7 @@ class _CompiledRule:
         self.rule, self.language = rule, language
         self.check = KINDS[rule.check["kind"]](rule, language, settings, index)
         self.message = rule.message[language]
-        self.insert = rule.check.get("insert", "end" if rule.check["kind"] == "metric" else None)
+        self.insert = rule.check.get("insert", "end")  # used by whole-reply findings only
         self.suggestions = _fill_suggestions(rule.suggestions[language], settings)
         if rule.suggest_template:
             self.suggestions += (templates[rule.suggest_template].fill(language, settings),)

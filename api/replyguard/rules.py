@@ -198,6 +198,8 @@ class _RuleReader:
                 self.patterns("check.unless", check["unless"])
             if check.get("span", "match") not in ("match", "sentence"):
                 self.fail("check.span", "must be match (the words found) or sentence (the sentence around them)")
+            if "limits" in check:  # the whole reply is flagged too when it passes one
+                self.limits(check["limits"])
         elif kind == "absent":
             groups = check.get("require")
             if not isinstance(groups, list) or not groups:
