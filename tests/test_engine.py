@@ -15,6 +15,7 @@ from replyguard.engine import Checker
 from replyguard.entities import make_detectors
 from replyguard.rules import RuleError, default_rules_dir, load_rules
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, SettingsError, load_settings, parse_settings
+from replyguard.text import Measured
 
 OFFER = "Hej Lone. Det er vi kede af. Du får et gavekort. Ring på 70 20 30 40. Mvh Mette"
 
@@ -207,3 +208,13 @@ def test_phone_numbers_are_those_phonenumbers_finds_in_the_whole_text(text):
     whole = [(match.start, match.end) for match in
              phonenumbers.PhoneNumberMatcher(text, "DK", leniency=phonenumbers.Leniency.VALID)]
     assert make_detectors(load_settings())["phone_number"](text, {}) == whole
+
+
+def test_sentences_end_at_end_marks_and_line_breaks_not_at_abbreviations_or_initials():
+    text = "Hej Lone!\nDet koster 200 kr. om måneden, f.eks. her. Mr. Smith og J. Hansen ringer?! Tak… Vi ses\n"
+    measured = Measured(text)
+    assert [text[s.start:s.end] for s in measured.sentences] == [
+        "Hej Lone!", "Det koster 200 kr. om måneden, f.eks. her.", "Mr. Smith og J. Hansen ringer?!", "Tak…", "Vi ses"]
+    assert [s.words for s in measured.sentences] == [2, 9, 6, 1, 2]
+    assert len(measured.words) == 20
+    assert measured.metric("longest_sentence_words") == 9

@@ -2,18 +2,26 @@
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
-# A sentence ends at . ! ? or … followed by space, or at a line break, but not at the dot of an abbreviation
-# ("200 kr. om måneden", "f.eks. her", "Mr. Smith") or an initial ("J. Hansen"); those are told apart in Python.
-SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)|[.!?…]*(?=\s|$))")
-WORD_BEFORE = re.compile(r"\w+$")
-ABBREVIATIONS = frozenset(["kr", "nr", "ca", "tlf", "evt", "inkl", "ekskl", "eks", "mht", "osv", "jf", "pga",
-                           "mr", "mrs", "ms", "dr", "st", "vs", "approx"])
+ABBREVIATIONS = ("kr", "nr", "ca", "tlf", "evt", "inkl", "ekskl", "eks", "mht", "osv", "jf", "pga",
+                 "mr", "mrs", "ms", "dr", "st", "vs", "approx")
+# A lone dot after a whole word that is one of these, or a single character, is not a sentence end. A lookbehind has
+# a fixed width, so there is one per length of abbreviation; they sit after the dot so the regex only tries them there.
+_NOT_AFTER_ABBREVIATION = r"(?<!(?<!\w)\w\.)" + "".join(
+    r"(?<!(?<!\w)(?i:%s)\.)" % "|".join(a for a in ABBREVIATIONS if len(a) == length)
+    for length in sorted({len(a) for a in ABBREVIATIONS}))
+# A sentence ends at . ! ? or … (and any more of them) followed by space, or at a line break, but not at the dot of an
+# abbreviation ("200 kr. om måneden", "f.eks. her", "Mr. Smith") or an initial ("J. Hansen"). One regex pass; it starts
+# with the end characters so the regex engine can skip straight to them.
+SENTENCE_END = re.compile(r"[\n!?….](?:(?<=\n)|(?<=[!?…])[.!?…]*(?=\s|$)|[.!?…]+(?=\s|$)|(?=\s|$)%s)"
+                          % _NOT_AFTER_ABBREVIATION)
 ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
-LETTER = re.compile(r"[^\W\d_]")  # every letter is inside some word, so counting them in the whole text is the same
+# Every letter is inside some word, so a text's letters are its words' characters less these (digits, _, ' and -).
+NOT_LETTER = re.compile(r"[\W\d_]")
+LONG_WORD = 6  # LIX counts the words of more than six letters
 
 
 class Utf16Offsets:
@@ -29,10 +37,10 @@ class Utf16Offsets:
         return index + bisect_right(self._astral_positions, index - 1)
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     start: int
     end: int
+    words: int
 
 
 class Measured:
@@ -41,37 +49,34 @@ class Measured:
     def __init__(self, text: str):
         self.text = text
 
-    @cached_property
+    @property
     def words(self) -> list[str]:
-        return WORD.findall(self.text)
+        return self._words_and_sentences[0]
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return self._words_and_sentences[1]
 
     @cached_property
-    def sentences(self) -> list[Sentence]:
-        sentences, start = [], 0
-        for end in [*self._sentence_ends(), len(self.text)]:
-            if WORD.search(self.text, start, end):
+    def _words_and_sentences(self) -> tuple[list[str], list[Sentence]]:
+        """One pass: the text is cut at its sentence ends and each piece's words are found once. No word crosses a
+        sentence end (a space or a line break follows it), so the pieces' words are the text's words."""
+        words, sentences, start = [], [], 0
+        for end in [*(boundary.end() for boundary in SENTENCE_END.finditer(self.text)), len(self.text)]:
+            found = WORD.findall(self.text, start, end)
+            if found:
+                words += found
                 chunk = self.text[start:end]
                 stripped = chunk.lstrip()
                 first = start + len(chunk) - len(stripped)
-                sentences.append(Sentence(first, first + len(stripped.rstrip())))
+                sentences.append(Sentence(first, first + len(stripped.rstrip()), len(found)))
             start = end
-        return sentences
-
-    def _sentence_ends(self):
-        for boundary in SENTENCE_END.finditer(self.text):
-            if boundary.group() == ".":
-                word = WORD_BEFORE.search(self.text, max(0, boundary.start() - 8), boundary.start())
-                if word and (len(word.group()) == 1 or word.group().lower() in ABBREVIATIONS):
-                    continue
-            yield boundary.end()
-
-    def sentence_words(self, sentence: Sentence) -> int:
-        return len(WORD.findall(self.text, sentence.start, sentence.end))
+        return words, sentences
 
     def sentence_at(self, start: int, end: int) -> tuple[int, int]:
         """The span of the sentence(s) around start..end, for findings about a whole sentence."""
-        around = [s for s in self.sentences if s.start < end and start < s.end] or [Sentence(start, end)]
-        return around[0].start, around[-1].end
+        around = [s for s in self.sentences if s.start < end and start < s.end]
+        return (around[0].start, around[-1].end) if around else (start, end)
 
     def metric(self, name: str) -> float:
         return METRICS[name](self)
@@ -80,7 +85,7 @@ class Measured:
 def _lix(measured: Measured) -> float:
     """LIX, the Danish readability index: words per sentence plus the percentage of words over six letters."""
     words = measured.words
-    long_words = sum(1 for word in words if len(word) > 6)
+    long_words = sum(map(LONG_WORD.__lt__, map(len, words)))  # no Python loop per word
     return len(words) / max(len(measured.sentences), 1) + 100 * long_words / max(len(words), 1)
 
 
@@ -89,7 +94,8 @@ def _coleman_liau(measured: Measured) -> float:
     words = measured.words
     if not words:
         return 0.0
-    letters = len(LETTER.findall(measured.text))
+    joined = "".join(words)
+    letters = len(joined) - len(NOT_LETTER.findall(joined))
     per_hundred = 100 / len(words)
     return 0.0588 * letters * per_hundred - 0.296 * len(measured.sentences) * per_hundred - 15.8
 
@@ -97,7 +103,7 @@ def _coleman_liau(measured: Measured) -> float:
 METRICS = {
     "words": lambda m: len(m.words),
     "sentences": lambda m: len(m.sentences),
-    "longest_sentence_words": lambda m: max(map(m.sentence_words, m.sentences), default=0),
+    "longest_sentence_words": lambda m: max((sentence.words for sentence in m.sentences), default=0),
     "lix": _lix,
     "coleman_liau": _coleman_liau,
 }
