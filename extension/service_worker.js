@@ -1,6 +1,7 @@
 // The only place that talks to the API. Content scripts and the options page send typed messages
-// ({kind: "check" | "health"}); one dispatcher answers each with {kind: "findings" | "health" | "offline" | "error"}.
-// Chrome may stop this worker at any moment, so the back-off state lives in chrome.storage.session, not in variables.
+// ({kind: "check" | "health" | "retry"}); one dispatcher answers each with
+// {kind: "findings" | "health" | "offline" | "error" | "retrying"}. Chrome may stop this worker at any moment, so the
+// back-off state lives in chrome.storage.session; variables only cache what storage holds.
 // Reply texts are sent to the configured API and nowhere else, and are never logged.
 
 import {loadSettings, normaliseApiUrl} from './settings.js';
@@ -24,6 +25,9 @@ function settings() {
   settingsNow = settingsNow || loadSettings();
   return settingsNow;
 }
+
+// The toolbar button opens the settings.
+chrome.action.onClicked.addListener(() => chrome.runtime.openOptionsPage());
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   const handler = handlers[message && message.kind];
