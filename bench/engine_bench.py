@@ -1,12 +1,18 @@
 """Engine speed: time per check on real replies and on synthetic 1,000-character replies, with a same-run baseline.
 
 Targets (issue 2): median <= 0.1 ms per check on the corpus, p99 <= 1 ms at 1,000 characters; all rules on.
-The baseline is one pass of a word regex over the same texts, so the ratio says how many such passes a check costs
-on this machine today. Also prints how often each rule fires on the corpus, to watch for false positives.
+Every check is timed on its own, each reply in every round. On a machine shared with other work a check is often
+kept waiting for a core, so the verdicts use each reply's best round (what the engine itself costs for that reply):
+their median and 99th percentile over the replies. The median and p99 of all checks, waits included, are printed
+beside them. The baseline is one pass of a word regex over the same texts, timed the same way, so the ratio says how
+many such passes a check costs on this machine today: compare ratios between runs on a loaded machine. Also prints
+how often each rule fires on the corpus, to watch for false positives.
 """
 
 import argparse
 import json
+import math
+import os
 import random
 import re
 import statistics
@@ -54,30 +60,31 @@ def synthetic(sentences: list[str], length: int, count: int, seed: int) -> list[
     return texts
 
 
-def time_each(function, texts: list[str], rounds: int) -> list[float]:
-    """Microseconds per call, every call timed on its own."""
-    samples = []
+def time_each(function, texts: list[str], rounds: int) -> tuple[list[float], list[float]]:
+    """Microseconds per call: each text's best round, and every call."""
+    best, every = [math.inf] * len(texts), []
     for _ in range(rounds):
-        for text in texts:
+        for number, text in enumerate(texts):
             start = time.perf_counter_ns()
             function(text)
-            samples.append((time.perf_counter_ns() - start) / 1000)
-    return samples
+            elapsed = (time.perf_counter_ns() - start) / 1000
+            every.append(elapsed)
+            best[number] = min(best[number], elapsed)
+    return best, every
 
 
-def report(name: str, samples: list[float], baseline: list[float], targets: dict[str, float]) -> bool:
-    median = statistics.median(samples)
-    p99 = statistics.quantiles(samples, n=100)[98]
-    ratio = median / statistics.median(baseline)
-    verdicts = []
-    ok = True
-    for measure, limit in targets.items():
-        value = {"median": median, "p99": p99}[measure]
-        met = value <= limit
-        ok &= met
-        verdicts.append(f"{measure} target {limit:.0f} µs {'met' if met else 'MISSED'}")
-    print(f"{name:<42} median {median:8.1f} µs   p99 {p99:8.1f} µs   ×{ratio:6.1f} baseline   {'; '.join(verdicts)}")
-    return ok
+def p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[98]
+
+
+def report(name: str, timed: tuple[list[float], list[float]], baseline: list[float], targets: dict[str, float]) -> bool:
+    best, every = timed
+    measured = {"median": statistics.median(best), "p99": p99(best)}
+    met = {measure: measured[measure] <= limit for measure, limit in targets.items()}
+    verdicts = [f"{measure} <= {limit:.0f} {'met' if met[measure] else 'MISSED'}" for measure, limit in targets.items()]
+    print(f"{name:<38}{measured['median']:8.1f}{measured['p99']:8.1f}{measured['median'] / statistics.median(baseline):8.1f}"
+          f"{statistics.median(every):10.1f}{p99(every):9.1f}   {'; '.join(verdicts)}")
+    return all(met.values())
 
 
 def main() -> int:
@@ -94,7 +101,9 @@ def main() -> int:
         checker.check(text, "auto")
 
     print(f"{len(checker.rules)} rules, {len(corpus)} corpus replies (mean {statistics.mean(map(len, corpus)):.0f} chars), "
-          f"{args.rounds} rounds; baseline: one \\w+ regex pass over the same text")
+          f"{args.rounds} rounds; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
+    print(f"{'µs per check':<38}{'best round of each reply':>24}{'all checks':>19}")
+    print(f"{'':<38}{'median':>8}{'p99':>8}{'×base':>8}{'median':>10}{'p99':>9}   targets (best rounds)")
     ok = True
     for name, texts, language, targets in [
         ("corpus (en)", corpus, "en", {"median": 100}),
@@ -103,9 +112,10 @@ def main() -> int:
         ("synthetic English, 1,000 chars", english, "en", {"p99": 1000}),
         ("synthetic Danish, 1,000 chars (auto)", danish, "auto", {}),
     ]:
-        baseline = time_each(WORD.findall, texts, args.rounds)
-        samples = time_each(lambda text: checker.check(text, language), texts, args.rounds)
-        ok &= report(name, samples, baseline, targets)
+        baseline, _ = time_each(WORD.findall, texts, args.rounds)
+        ok &= report(name, time_each(lambda text: checker.check(text, language), texts, args.rounds), baseline, targets)
+    print("\n×base: median over the baseline's, one \\w+ regex pass over the same text. "
+          + ("All targets met." if ok else "Targets NOT met."))
 
     fired = Counter(f.rule for text in corpus for f in {f.rule: f for f in checker.check(text, "en").findings}.values())
     print("\nreplies in the corpus each rule fires on:")
