@@ -73,14 +73,9 @@ def test_a_broken_kind_file_names_file_and_field(tmp_path, change, words):
         load_complaint_kinds(tmp_path)
 
 
-@pytest.mark.parametrize("text, language, kind", [
-    ("Jeres sælger er en klam so. Hun burde skydes for den service.", "da", "hateful"),
-    ("Lol who even buys bikes there? It's junk all the way round 😂😂", "en", "troll"),
-    ("Mange tak for hjælpen med barnestolen, Sara. Dejlig service.", "da", "praise"),
-    ("Do you also have bikes for six-year-olds?", "en", "question"),
-    ("Tredje gang jeg skriver! Min ordre skulle have været her i sidste uge.", "da", "complaint"),
-])
-def test_classify_endpoint(client, text, language, kind):
+@pytest.mark.parametrize("kind, language", [(kind, language) for kind in KINDS for language in LANGUAGES])
+def test_classify_endpoint(client, kind, language):
+    text = next(k for k in COMPLAINT_KINDS if k.kind == kind).examples[language][0]
     response = client.post("/v1/classify", json={"text": text, "language": language})
     assert response.status_code == 200
     body = response.get_json()
