@@ -4,6 +4,7 @@ playbook site, and a rate limit per key. Registered app-wide by create_app, so a
 import hashlib
 import hmac
 import ipaddress
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
@@ -42,7 +43,8 @@ def init_app(app: Flask, settings: Settings) -> None:
             app=app,
             default_limits=[api.rate_limit],
             storage_uri=api.rate_limit_storage,
-            headers_enabled=True,  # Retry-After on 429
+            # Its headers on every answer would cost a second look-up in the store per request; only a 429 needs one.
+            headers_enabled=False,
             swallow_errors=True,  # an unreachable shared store must not turn requests into 500s
             in_memory_fallback_enabled=True,
             key_prefix="replyguard",
@@ -51,6 +53,12 @@ def init_app(app: Flask, settings: Settings) -> None:
         raise SettingsError(f"{settings.source}: api.rate_limit_storage {api.rate_limit_storage!r}: {error} "
                             f"(for redis://, install the redis package: pip install redis)") from None
     limiter.request_filter(lambda: is_open(request.path))
+
+    @app.after_request
+    def retry_after(response):
+        if response.status_code == 429 and limiter.current_limit:
+            response.headers["Retry-After"] = str(max(1, int(limiter.current_limit.reset_at - time.time())))
+        return response
 
 
 def _require_key():
