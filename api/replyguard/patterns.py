@@ -204,6 +204,8 @@ class PatternGroup:
                 yield start, end, self._item(number, haystack.text[start:end])
 
     def _anchored_matches(self, text: str, hits: dict[int, list[int]]) -> list[tuple[int, int, int | None]]:
+        if not hits and not self.always:  # none of the group's words occur, the usual case: nothing to run
+            return []
         scanned = tuple(sorted(self.always | {n for n in hits if self.anchors[n][1] is None}))
         found = [(m.start(), m.end(), None) for m in self._regex_for(scanned).finditer(text)] if scanned else []
         for number, anchor_starts in hits.items():
