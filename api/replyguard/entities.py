@@ -13,7 +13,9 @@ from .settings import Settings
 PHONE_CANDIDATE = re.compile(r"[+＋][^\w\n\t\r]*\d(?:[^\w\n\t\r]*\d){4,}|\d(?:[^\w\n\t\r]*\d){7,}")
 # How far around a candidate phonenumbers reads: room for a leading '(' and a trailing extension ('ext. 12').
 PHONE_MARGIN = 20
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An e-mail address is found by its '@' and domain (a quick search for '@'), then read back to its local part.
+EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+EMAIL_LOCAL_CHARACTERS = frozenset("_.+-")
 # A Danish organisation's replies: national numbers are read as Danish, others need their +country code.
 PHONE_REGION = "DK"
 
@@ -53,6 +55,19 @@ def _phone_windows(text: str) -> list[Span]:
     return [(start, end) for start, end in windows]
 
 
+def _email_addresses(text: str) -> list[Span]:
+    """Spans of local@domain.tld; the local part is the run of letters, digits and _.+- right before the '@'."""
+    spans: list[Span] = []
+    for domain in EMAIL_DOMAIN.finditer(text):
+        start = domain.start()
+        previous_end = spans[-1][1] if spans else 0
+        while start > previous_end and (text[start - 1].isalnum() or text[start - 1] in EMAIL_LOCAL_CHARACTERS):
+            start -= 1
+        if start < domain.start():
+            spans.append((start, domain.end()))
+    return spans
+
+
 def own_phone_numbers(settings: Settings) -> frozenset[str]:
     """The organisation's numbers in E.164, so '70 20 30 40' and '+45 7020 3040' are the same number."""
     numbers = set()
@@ -76,7 +91,7 @@ def make_detectors(settings: Settings) -> dict[str, Callable[[str, dict], list[S
             span for span, number in _phone_numbers(text, parsed) if number not in own_phones
         ],
         "email_address_not_own": lambda text, _parsed: [
-            match.span() for match in EMAIL.finditer(text) if match.group().lower() not in own_emails
+            (start, end) for start, end in _email_addresses(text) if text[start:end].lower() not in own_emails
         ] if "@" in text else [],
     }
 
