@@ -225,6 +225,7 @@ def test_annotated_text_offsets_count_the_markup_like_languagetool(client):
     ({"language": "da"}, "parameter 'text' or 'data' is required"),
     ({"text": "Hej", "data": '{"annotation": []}', "language": "da"}, "either 'text' or 'data'"),
     ({"data": "{not json", "language": "da"}, "'data' is not valid JSON"),
+    ({"data": "[" * 5000 + "]" * 5000, "language": "da"}, "'data' is not valid JSON"),
     ({"data": '{"annotation": [{"text": "Hej", "markup": "<b>"}]}', "language": "da"}, "data.annotation[0]"),
     ({"data": '{"annotation": [{"text": "\\ud83d"}]}', "language": "da"}, "unpaired surrogate"),
     ({"text": "Hej", "language": "da", "enabledOnly": "true"}, "needs 'enabledRules'"),

@@ -195,8 +195,8 @@ def _annotated_text(params) -> _AnnotatedText:
         abort(400, "parameter 'text' or 'data' is required: send the draft reply to check")
     try:
         data = json.loads(params["data"])
-    except ValueError:
-        abort(400, "parameter 'data' is not valid JSON")
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's parser goes
+        abort(400, "parameter 'data' is not valid JSON (or is nested too deeply)")
     items = data.get("annotation") if isinstance(data, dict) else None
     if not isinstance(items, list):
         abort(400, 'parameter \'data\' must be JSON like {"annotation": [{"text": "Hej "}, {"markup": "<b>"}]}')
