@@ -14,6 +14,9 @@ import ahocorasick
 _ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.S)
 _LITERAL, _SUBPATTERN, _BRANCH = _constants.LITERAL, _constants.SUBPATTERN, _constants.BRANCH
 _REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT)
+# Where a whole-word match can begin: at the start or after a character that is not a word character. Found from
+# `pos` to `endpos` inclusive, it looks back past `pos`.
+WORD_START = re.compile(r"(?<!\w)")
 
 
 Anchors = tuple[frozenset[str], int | None]  # the strings, and how far before the match's start they can begin
@@ -155,11 +158,6 @@ class PatternSet:
         return any(next(group.finditer(haystack), None) for group in self.groups)
 
 
-def _is_word_character(character: str) -> bool:
-    """What the regex \\w matches (letters and digits in any script, and '_')."""
-    return character.isalnum() or character == "_"
-
-
 class PatternGroup:
     """Patterns that share case handling and word boundaries.
 
@@ -213,9 +211,10 @@ class PatternGroup:
             if reach is None:
                 continue
             single = self.singles[number]
-            starts = {s for a in anchor_starts for s in range(max(0, a - reach), a + 1)}
-            if self.word:  # a whole-word match can't start right after a word character: skip those cheaply
-                starts = [s for s in starts if s == 0 or not _is_word_character(text[s - 1])]
+            if self.word:  # a whole-word match can't start right after a word character: only try the others
+                starts = {m.start() for a in anchor_starts for m in WORD_START.finditer(text, max(0, a - reach), a)}
+            else:
+                starts = {s for a in anchor_starts for s in range(max(0, a - reach), a + 1)}
             for start in starts:
                 match = single.match(text, start)
                 if match:
