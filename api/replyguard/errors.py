@@ -21,10 +21,10 @@ def http_error(error: HTTPException):
 
 def _message(error: HTTPException) -> str:
     # Werkzeug and flask-limiter raise these themselves, with descriptions that don't say what the limit is.
-    if isinstance(error, RequestEntityTooLarge) and not error.description.startswith("field"):
+    if isinstance(error, RequestEntityTooLarge) and error.description == RequestEntityTooLarge.description:
         return f"the request body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes"
     if isinstance(error, TooManyRequests):
-        return f"too many requests for this key (limit: {error.description}); try again after Retry-After seconds"
+        return f"too many requests from this client (limit: {error.description}); try again after Retry-After seconds"
     return error.description
 
 
