@@ -102,6 +102,12 @@ def test_body_that_is_not_json(client):
     assert response.status_code == 400 and "not valid JSON" in response.get_json()["error"]["message"]
 
 
+@pytest.mark.parametrize("path", ["/v1/check", "/v1/classify"])
+def test_deeply_nested_json_is_a_clear_400_not_a_crash(client, path):
+    response = client.post(path, data="[" * 30_000 + "]" * 30_000, content_type="application/json")
+    assert response.status_code == 400 and "nested too deeply" in response.get_json()["error"]["message"]
+
+
 def test_oversized_body_is_refused(client):
     response = client.post("/v1/check", data="x" * 70_000, content_type="application/json")
     assert response.status_code == 413 and response.get_json()["error"]["code"] == 413

@@ -108,7 +108,10 @@ def _description_html(rule_id: str, language: str) -> str:
 def json_object() -> dict:
     if not request.is_json:
         abort(415, "send the body as JSON with Content-Type: application/json")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # json gives up on deep nesting with this, not ValueError, so silent=True lets it through
+        abort(400, "the body is nested too deeply to be a check request")
     if body is None:
         abort(400, "the body is not valid JSON")
     if not isinstance(body, dict):
