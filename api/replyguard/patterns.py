@@ -194,7 +194,10 @@ class PatternGroup:
         if text is None:  # lower-casing changed the length: match the original text case-insensitively
             found = [(m.start(), m.end(), None) for m in self.ignorecase.finditer(haystack.text)]
         else:
-            found = self._anchored_matches(text, haystack.active(self.id))
+            hits = haystack.active(self.id)
+            if not hits and not self.always:  # none of the group's words occur, the usual case: nothing to run
+                return
+            found = self._anchored_matches(text, hits)
         last_end = -1
         for start, end, number in sorted(found, key=lambda f: (f[0], -f[1])):
             if start >= last_end:
@@ -202,8 +205,6 @@ class PatternGroup:
                 yield start, end, self._item(number, haystack.text[start:end])
 
     def _anchored_matches(self, text: str, hits: dict[int, list[int]]) -> list[tuple[int, int, int | None]]:
-        if not hits and not self.always:  # none of the group's words occur, the usual case: nothing to run
-            return []
         scanned = tuple(sorted(self.always | {n for n in hits if self.anchors[n][1] is None}))
         found = [(m.start(), m.end(), None) for m in self._regex_for(scanned).finditer(text)] if scanned else []
         for number, anchor_starts in hits.items():
