@@ -16,6 +16,7 @@ import yaml
 from afinn import Afinn
 
 from .language import detect_language
+from .patterns import AnchorIndex, Haystack, PatternSet
 from .settings import LANGUAGES
 
 # Tried in this order; the first kind whose conditions hold wins, and complaint (no conditions) is the fallback.
@@ -127,11 +128,15 @@ class Classifier:
 
     def __init__(self, kinds: list[ComplaintKind] | None = None):
         self.kinds = kinds or load_complaint_kinds()
+        # The engine's phrase matcher: one Aho–Corasick pass finds which signals' words occur at all.
+        self._indexes = {lang: AnchorIndex() for lang in LANGUAGES}
         self._patterns = {
-            lang: [(signal, re.compile("|".join(f"(?:{p})" for p in by_lang[lang]), re.I))
+            lang: [(signal, PatternSet([{"pattern": p, "word": False} for p in by_lang[lang]], self._indexes[lang]))
                    for kind in self.kinds for signal, by_lang in kind.signals.items() if by_lang[lang]]
             for lang in LANGUAGES
         }
+        for index in self._indexes.values():
+            index.build()
         self._afinn = {lang: _afinn_scores(lang) for lang in LANGUAGES}
         # AFINN has a few entries of two or three words ("no fun", "ikke god"); they score instead of their words.
         self._longest_entry = {lang: max(len(entry.split()) for entry in scores) for lang, scores in self._afinn.items()}
@@ -139,7 +144,8 @@ class Classifier:
     def classify(self, text: str, language: str = "auto") -> Classification:
         if language == "auto":
             language = detect_language(text)
-        signals = {signal for signal, pattern in self._patterns[language] if pattern.search(text)}
+        haystack = Haystack(text, self._indexes[language])
+        signals = {signal for signal, patterns in self._patterns[language] if patterns.search(haystack)}
         scores = self._sentiment_scores(text, language)
         negative = -sum(score for score in scores if score < 0)
         sentiment = sum(scores)

@@ -288,8 +288,9 @@ class Checker:
         context = dict(context or {})
         if context.get("complaint_posted_at") and "complaint_age_hours" not in context:
             context["complaint_age_hours"] = complaint_age_hours(context["complaint_posted_at"], now)
-        # Classified only when sent; without it the reply is taken to answer a complaint, the usual case.
-        complaint = self.classifier.classify(context["complaint"]) if context.get("complaint") else None
+        # Classified only when sent; without it the reply is taken to answer a complaint, the usual case. A reply is
+        # written in its complaint's language, so the complaint is read in the reply's (no second detection).
+        complaint = self.classifier.classify(context["complaint"], language) if context.get("complaint") else None
         prepared = _Text(text, context, self.detectors, self._indexes[language])
         utf16 = Utf16Offsets(text)
         kind = complaint.kind if complaint else "complaint"
