@@ -177,6 +177,9 @@ class PatternGroup:
         self.always = frozenset(n for n, anchors in enumerate(self.anchors) if anchors is None)
         self.singles = [re.compile(self.template % p) for p in self.patterns]
         self.ignorecase = re.compile(self.template % "|".join(f"(?:{i['pattern']})" for i in items), re.IGNORECASE)
+        # Which item a match from the combined scan belongs to; compiled here, as re's own cache is too small to keep
+        # every rule's patterns and recompiling one costs more than the rest of a check.
+        self.whole = [re.compile(i["pattern"], 0 if case_sensitive else re.IGNORECASE) for i in items]
         self._regexes: dict[tuple[int, ...], re.Pattern] = {}
         self.id = index.register(self)
 
@@ -225,5 +228,4 @@ class PatternGroup:
     def _item(self, number: int | None, matched: str) -> dict:
         if number is not None:
             return self.items[number]
-        flags = 0 if self.case_sensitive else re.IGNORECASE
-        return next((item for item in self.items if re.fullmatch(item["pattern"], matched, flags)), None)
+        return next((item for item, whole in zip(self.items, self.whole) if whole.fullmatch(matched)), None)
