@@ -120,6 +120,9 @@ def test_a_complaint_from_ten_minutes_ago_and_from_last_week(client, language, w
 
     late = check(client, DRAFT[language], complaint_posted_at=posted(timedelta(days=7, hours=2)))
     finding = next(f for f in late["findings"] if f["rule"] == "respond-promptly")
+    old_praise = check(client, DRAFT[language], complaint_posted_at=posted(timedelta(days=7)),
+                       complaint=COMPLAINTS[language]["praise"])
+    assert "respond-promptly" not in rules_of(old_praise)  # the response time is for complaints
     assert finding["severity"] == "warning" and finding["message"].startswith(week_old)
     apologised = f"{finding['suggestions'][0]} {DRAFT[language]}"
     assert "respond-promptly" not in rules_of(check(client, apologised, complaint_posted_at=posted(timedelta(days=7))))
