@@ -75,8 +75,16 @@ class Measured:
 
     def sentence_at(self, start: int, end: int) -> tuple[int, int]:
         """The span of the sentence(s) around start..end, for findings about a whole sentence."""
-        around = [s for s in self.sentences if s.start < end and start < s.end]
-        return (around[0].start, around[-1].end) if around else (start, end)
+        sentences = self.sentences
+        first = bisect_right(self._sentence_ends, start)  # the first sentence that ends after start
+        last = first
+        while last < len(sentences) and sentences[last].start < end:
+            last += 1
+        return (sentences[first].start, sentences[last - 1].end) if last > first else (start, end)
+
+    @cached_property
+    def _sentence_ends(self) -> list[int]:
+        return [sentence.end for sentence in self.sentences]
 
     def metric(self, name: str) -> float:
         return METRICS[name](self)
