@@ -1,5 +1,6 @@
-"""A built (non-editable) package works outside the checkout: the rule files travel with it."""
+"""A built (non-editable) package works outside the checkout: the rule files, templates and complaint kinds travel with it."""
 
+import json
 import site
 import subprocess
 import sys
@@ -32,3 +33,19 @@ def test_installed_package_checks_replies_outside_the_checkout(tmp_path):
     listed = subprocess.check_output([env_dir / "bin" / "replyguard", "rules"], text=True, cwd=tmp_path)
     shipped = sorted(p.stem for p in (ROOT / "playbook" / "rules").glob("*.yml"))
     assert [line.split()[0] for line in listed.splitlines()] == shipped
+
+    # Everything else the API reads from the playbook travels too: the templates, the complaint kinds, the contract.
+    probe = """
+import json
+from replyguard import create_app
+client = create_app().test_client()
+templates = client.get("/v1/templates?language=da")
+kind = client.post("/v1/classify", json={"text": "Tak for en fantastisk service, I er de bedste!"})
+contract = client.get("/v1/openapi.json")
+print(json.dumps({"templates": [t["id"] for t in templates.get_json()["templates"]],
+                  "kind": kind.get_json()["kind"], "contract": contract.status_code}))
+"""
+    served = json.loads(subprocess.check_output([python, "-c", probe], text=True, cwd=tmp_path))
+    assert served["templates"] == sorted(p.stem for p in (ROOT / "playbook" / "templates").glob("*.yml"))
+    assert served["kind"] == "praise"
+    assert served["contract"] == 200
