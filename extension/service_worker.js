@@ -1,6 +1,6 @@
 // The only place that talks to the API. Content scripts and the options page send typed messages
-// ({kind: "check" | "health" | "retry"}); one dispatcher answers each with
-// {kind: "findings" | "health" | "offline" | "error" | "retrying"}. Chrome may stop this worker at any moment, so the
+// ({kind: "check" | "classify" | "templates" | "health" | "retry"}); one dispatcher answers each with
+// {kind: "findings" | "classification" | "templates" | "health" | "offline" | "error" | "retrying"}. Chrome may stop this worker at any moment, so the
 // back-off state lives in chrome.storage.session; variables only cache what storage holds.
 // Reply texts are sent to the configured API and nowhere else, and are never logged.
 
@@ -11,7 +11,8 @@ const HEALTH_TIMEOUT_MS = 5000;
 const FIRST_RETRY_MS = 1000;
 const LONGEST_RETRY_MS = 60000;
 
-const handlers = {check, health, retry};
+const handlers = {check, classify, templates, health, retry};
+const CLASSIFY_TIMEOUT_MS = 3000;
 
 // Read from storage once per worker start (and again after a change), not once per keystroke's check.
 let settingsNow = null;
@@ -62,6 +63,40 @@ async function check({text, platform, context}) {
     return {kind: 'error', status: response.status, message: errorMessage(answer, response.status)};
   }
   return {kind: 'findings', language: answer.language, verdict: answer.verdict, findings: answer.findings};
+}
+
+/** What kind of comment a text is (the delete reminder asks before a comment goes); offline when unreachable. */
+async function classify({text}) {
+  const {apiUrl, apiKey, language} = await settings();
+  return askApi(`${apiUrl}/v1/classify`, {
+    method: 'POST', headers: headers(apiKey), body: JSON.stringify({text, language}),
+    signal: AbortSignal.timeout(CLASSIFY_TIMEOUT_MS), credentials: 'omit',
+  }, (answer) => ({kind: 'classification', comment: answer.kind, anger: answer.anger, signals: answer.signals}));
+}
+
+/** The playbook's reply templates in `language`, filled in with the organisation's settings by the API. */
+async function templates({language}) {
+  const {apiUrl, apiKey} = await settings();
+  const query = new URLSearchParams({language});
+  return askApi(`${apiUrl}/v1/templates?${query}`, {
+    headers: headers(apiKey), signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS), credentials: 'omit',
+  }, (answer) => ({kind: 'templates', templates: answer.templates}));
+}
+
+/** One request that answers `toMessage(answer)`, an error message, or offline; it leaves the checks' back-off alone. */
+async function askApi(url, options, toMessage) {
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch {
+    return {kind: 'offline'};
+  }
+  if (response.status >= 500 || response.status === 429) return {kind: 'offline'};
+  const answer = await response.json().catch(() => null);
+  if (!response.ok || !answer) {
+    return {kind: 'error', status: response.status, message: errorMessage(answer, response.status)};
+  }
+  return toMessage(answer);
 }
 
 /** "Try again now" from an offline badge: forget the back-off so the next check goes straight to the API. */

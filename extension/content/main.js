@@ -1,6 +1,7 @@
 // Watches the fields people type replies in: checks each draft a moment after the last keystroke (one request at a
 // time per field, an answer for older text is never drawn), draws underlines and the badge, opens cards, and asks
-// before a reply with an error-level finding is posted.
+// before a reply with an error-level finding is posted. Before a comment is deleted or hidden, it reminds the person
+// that only hateful comments may go, saying whether this one reads as hateful.
 'use strict';
 
 const DEBOUNCE_MS = 300;
@@ -292,6 +293,44 @@ function onPostAttempt(event) {
   }
 }
 
+let reminding = false;
+
+/**
+ * "Delete" or "Hide comment" in a comment's menu: the click waits while the comment is classified and the reminder
+ * asks; "go ahead" clicks the item again (an untrusted click, let through). Offline, the reminder comes without a
+ * classification, so the person is never stopped.
+ */
+async function onRemovalAttempt(event) {
+  if (!event.isTrusted || !siteEnabled || !siteAdapter) return;
+  const removal = siteAdapter.removalFor(event);
+  if (!removal) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  if (reminding) return;
+  reminding = true;
+  try {
+    const [answer, strings] = await Promise.all([
+      removal.text ? ReplyGuard.send({kind: 'classify', text: removal.text}) : {kind: 'offline'},
+      settingsStrings(),
+    ]);
+    const known = answer.kind === 'classification';
+    const hateful = known && answer.comment === 'hateful';
+    const message = hateful ? strings.removeHateful : known ? strings.removeNotHateful : strings.removeUnclassified;
+    const goAhead = await ReplyGuard.ask(removal.item.getBoundingClientRect(), message,
+      strings.removeQuestion[removal.action], strings.cancel,
+      (hateful ? strings.remove : strings.removeAnyway)[removal.action]);
+    if (goAhead) removal.item.click();
+  } finally {
+    reminding = false;
+  }
+}
+
+/** The language chosen in the settings, or the page's when that is "auto". */
+async function settingsStrings() {
+  const {language} = await chrome.storage.local.get('language');
+  return ReplyGuard.STRINGS[language] || ReplyGuard.STRINGS[pageLanguage()];
+}
+
 let placing = false;
 function placeAll(event) {
   if (event && event.type === 'scroll' && !ReplyGuard.card.box?.contains(event.target)) ReplyGuard.card.hide();
@@ -315,6 +354,7 @@ function setEnabled(sites) {
 addEventListener('focusin', (event) => attach(event.composedPath()[0]), true);
 addEventListener('keydown', onPostAttempt, true);
 addEventListener('click', onPostAttempt, true);
+addEventListener('click', onRemovalAttempt, true);
 addEventListener('scroll', placeAll, {capture: true, passive: true});
 addEventListener('resize', placeAll, {passive: true});
 setInterval(() => {

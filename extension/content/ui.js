@@ -19,6 +19,23 @@ ReplyGuard.STRINGS = {
     postAnyway: 'Post anyway',
     keepEditing: 'Keep editing',
     severity: {error: 'Error', warning: 'Warning', info: 'Tip'},
+    templates: 'Insert a template',
+    templatesTitle: 'Approved templates',
+    templatesLoading: 'Loading the templates…',
+    templatesUnavailable: 'ReplyGuard could not load the templates.',
+    insert: 'Insert',
+    replaceDraft: 'Replace your draft with',
+    removeQuestion: {delete: 'Delete this comment?', hide: 'Hide this comment?'},
+    removeNotHateful: 'Deleting complaints makes things worse: the writer and everyone watching see it as dodging, '
+      + 'and the anger moves where you can no longer answer it. Only hateful comments may go, and this one does not '
+      + 'read as hateful. Answer it instead.',
+    removeHateful: 'This comment reads as hateful (threats, hateful words or personal attacks), so deleting or hiding '
+      + 'it is acceptable. Say calmly in the thread why it went.',
+    removeUnclassified: 'ReplyGuard could not check this comment. Remember: deleting complaints makes things worse; '
+      + 'only hateful comments may go.',
+    removeAnyway: {delete: 'Delete anyway', hide: 'Hide anyway'},
+    remove: {delete: 'Delete', hide: 'Hide'},
+    cancel: 'Cancel',
   },
   da: {
     clean: 'ReplyGuard: ingen problemer fundet',
@@ -36,6 +53,23 @@ ReplyGuard.STRINGS = {
     postAnyway: 'Send alligevel',
     keepEditing: 'Ret svaret',
     severity: {error: 'Fejl', warning: 'Advarsel', info: 'Tip'},
+    templates: 'Indsæt en skabelon',
+    templatesTitle: 'Godkendte skabeloner',
+    templatesLoading: 'Henter skabelonerne…',
+    templatesUnavailable: 'ReplyGuard kunne ikke hente skabelonerne.',
+    insert: 'Indsæt',
+    replaceDraft: 'Erstat dit udkast med',
+    removeQuestion: {delete: 'Vil du slette kommentaren?', hide: 'Vil du skjule kommentaren?'},
+    removeNotHateful: 'At slette klager gør det værre: skribenten og alle, der følger med, ser det som at dukke sig, '
+      + 'og vreden flytter et sted hen, hvor I ikke længere kan svare. Kun hadefulde kommentarer må fjernes, og denne '
+      + 'virker ikke hadefuld. Svar på den i stedet.',
+    removeHateful: 'Kommentaren virker hadefuld (trusler, hadefulde ord eller personangreb), så det er i orden at '
+      + 'slette eller skjule den. Skriv roligt i tråden, hvorfor den er væk.',
+    removeUnclassified: 'ReplyGuard kunne ikke vurdere kommentaren. Husk: at slette klager gør det værre; kun '
+      + 'hadefulde kommentarer må fjernes.',
+    removeAnyway: {delete: 'Slet alligevel', hide: 'Skjul alligevel'},
+    remove: {delete: 'Slet', hide: 'Skjul'},
+    cancel: 'Annuller',
   },
 };
 
@@ -50,6 +84,9 @@ const UI_STYLES = `
 .badge.info { background: #1a73e8; }
 .badge.offline { background: #9aa0a6; }
 .badge.clean { background: transparent; box-shadow: none; color: #188038; opacity: .7; font-size: 14px; }
+.badge.templates { background: #fff; color: #1a73e8; border: 1px solid #dadce0; line-height: 18px; }
+.heading { font-weight: 600; margin-bottom: 4px; }
+.situation { display: block; font-size: 12px; color: #5f6368; }
 .mirror { position: fixed; overflow: hidden; margin: 0; border: 0; box-sizing: border-box; color: transparent;
   white-space: pre-wrap; pointer-events: none; }
 .mirror span { text-decoration: underline wavy 2px; text-decoration-skip-ink: none; text-underline-offset: 3px; }
@@ -137,10 +174,15 @@ ReplyGuard.Badge = class Badge {
     ReplyGuard.ui.root().append(this.button);
   }
 
-  show(state, findings, strings) {
+  /** An empty field shows the badge only while it has the focus, as the way to its templates. */
+  show(state, findings, strings, focused) {
     const button = this.button;
-    button.hidden = state === 'empty';
-    if (state === 'offline' || state === 'problem') {
+    button.hidden = state === 'empty' && !focused;
+    if (state === 'empty') {
+      button.className = 'badge templates';
+      button.textContent = '+';
+      button.title = strings.templates;
+    } else if (state === 'offline' || state === 'problem') {
       button.className = 'badge offline';
       button.textContent = '!';
       button.title = state === 'offline' ? strings.offline : strings.refused;
@@ -242,12 +284,17 @@ ReplyGuard.card = {
 
 /** Asks before a reply with an error-level finding is posted. Resolves true to post, false to keep editing. */
 ReplyGuard.confirmPost = function confirmPost(rect, message, strings) {
+  return ReplyGuard.ask(rect, message, strings.postQuestion, strings.keepEditing, strings.postAnyway);
+};
+
+/** A small dialog with a message, a question, a button to stay and one to go ahead; resolves true to go ahead. */
+ReplyGuard.ask = function ask(rect, message, question, stayLabel, goLabel) {
   const ui = ReplyGuard.ui;
   const box = ui.element('div', 'confirm');
   box.setAttribute('role', 'alertdialog');
-  box.append(ui.element('div', 'message', message), ui.element('strong', '', strings.postQuestion));
-  const keep = ui.element('button', 'keep', strings.keepEditing);
-  const post = ui.element('button', 'post', strings.postAnyway);
+  box.append(ui.element('div', 'message', message), ui.element('strong', '', question));
+  const keep = ui.element('button', 'keep', stayLabel);
+  const post = ui.element('button', 'post', goLabel);
   const buttons = ui.element('div', 'buttons');
   buttons.append(keep, post);
   box.append(buttons);
@@ -256,9 +303,9 @@ ReplyGuard.confirmPost = function confirmPost(rect, message, strings) {
   ui.placeNear(box, rect);
   keep.focus();
   return new Promise((resolve) => {
-    const answer = (toPost) => {
+    const answer = (goAhead) => {
       box.remove();
-      resolve(toPost);
+      resolve(goAhead);
     };
     keep.addEventListener('click', () => answer(false));
     post.addEventListener('click', () => answer(true));

@@ -1,11 +1,13 @@
 // facebook.com and Meta Business Suite: comment and reply boxes are Lexical editors (contenteditable, role=textbox).
 // A reply box sits in the thread of the comment it answers; the page's own replies carry the page's name; Enter posts.
+// A comment's "…" button (aria-haspopup="menu") opens a popup menu whose items delete or hide it.
 'use strict';
 
 ReplyGuard.facebookAdapter = {
   ...ReplyGuard.genericAdapter,
   platform: 'facebook',
   site: 'facebook',
+  REMOVAL_LABELS: {delete: ['Delete', 'Slet'], hide: ['Hide comment', 'Skjul kommentar']},
 
   matchesPage(location) {
     return location.hostname === 'www.facebook.com' || location.hostname === 'business.facebook.com';
@@ -57,6 +59,18 @@ ReplyGuard.facebookAdapter = {
   isPostAttempt(event, field) {
     return event.type === 'keydown' && event.key === 'Enter' && !event.shiftKey && !event.ctrlKey && !event.altKey
       && !event.metaKey && !event.isComposing && field.contains(event.target);
+  },
+
+  /** The menu is a popup at the end of the page: its comment is the one whose "…" button is expanded. */
+  removalFor(event) {
+    const item = event.target instanceof Element ? event.target.closest('[role="menuitem"]') : null;
+    if (!item) return null;
+    const label = item.textContent.trim();
+    const action = Object.keys(this.REMOVAL_LABELS).find((key) => this.REMOVAL_LABELS[key].includes(label));
+    const opener = document.querySelector('[aria-haspopup="menu"][aria-expanded="true"]');
+    const comment = opener && opener.closest('[role="article"]');
+    if (!action || !comment) return null;
+    return {action, item, text: this.textOf(comment)};
   },
 
   /** Posts as the person's own Enter would: Lexical handles the key, the page posts the comment. */

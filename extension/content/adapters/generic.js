@@ -45,6 +45,11 @@ ReplyGuard.genericAdapter = {
 
   post() {},
 
+  /** A trusted click that deletes or hides a comment: {action: 'delete' | 'hide', item, text}, or null. */
+  removalFor() {
+    return null;
+  },
+
   /** Replaces text offsets [start, end) with `text`, as if the person had typed it. */
   replace(field, start, end, text) {
     field.focus();

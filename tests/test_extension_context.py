@@ -1,0 +1,121 @@
+"""The extension's context features as staff meet them on pages served as facebook.com and business.trustpilot.com:
+a reminder before a comment is deleted or hidden, approved templates inserted from the badge's card, and advice that
+follows the comment and the thread the reply answers."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import serve_in_thread
+from extension_browser import FACEBOOK_POST, extension_browser
+from replyguard import create_app
+
+REMINDER = "replyguard-ui .confirm"
+COMPLAINT_AUTHOR = "Comment by Lone Jensen"
+HATEFUL_AUTHOR = "Comment by Kim Sørensen"
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture(scope="module")
+def browser(app, chromium_path):
+    with serve_in_thread(app) as api_url, extension_browser(chromium_path, api_url) as browser:
+        yield browser
+
+
+@pytest.fixture
+def open_page(browser):
+    """Opens tabs that are closed afterwards, with the extension back on its test settings."""
+    pages = []
+
+    def open_url(url):
+        pages.append(browser.open(url))
+        return pages[-1]
+
+    yield open_url
+    for opened in pages:
+        opened.close()
+    browser.settings(apiUrl=browser.api_url, apiKey="", language="auto")
+
+
+def comment(page, label):
+    return page.get_by_role("article", name=label, exact=True)
+
+
+def choose_in_menu(page, label, item):
+    """Opens the comment's "…" menu and clicks one of its items, as a person would."""
+    comment(page, label).get_by_role("button", name="Edit or delete this").click()
+    page.get_by_role("menuitem", name=item, exact=True).click()
+
+
+def classified(app, page, label):
+    text = comment(page, label).locator('[dir="auto"]').first.inner_text()
+    return app.test_client().post("/v1/classify", json={"text": text}).get_json()["kind"]
+
+
+def test_deleting_a_complaint_reminds_that_it_makes_things_worse_and_cancel_keeps_it(open_page, app, artifacts_dir):
+    post = open_page(FACEBOOK_POST)
+    assert classified(app, post, COMPLAINT_AUTHOR) == "complaint"
+
+    choose_in_menu(post, COMPLAINT_AUTHOR, "Delete")
+    reminder = post.locator(REMINDER)
+    expect(reminder).to_contain_text("Deleting complaints makes things worse")
+    expect(reminder).to_contain_text("does not read as hateful")
+    expect(reminder).to_contain_text("Delete this comment?")
+    expect(post.get_by_role("dialog", name="Delete comment?")).to_have_count(0)  # the page's own step waits
+    post.screenshot(path=artifacts_dir / "extension-delete-reminder-complaint.png")
+
+    reminder.get_by_role("button", name="Cancel").click()
+    expect(reminder).to_have_count(0)
+    expect(post.get_by_role("dialog", name="Delete comment?")).to_have_count(0)
+    expect(comment(post, COMPLAINT_AUTHOR)).to_be_visible()
+
+
+def test_delete_anyway_goes_on_to_the_pages_own_confirmation_and_deletes(open_page):
+    post = open_page(FACEBOOK_POST)
+    choose_in_menu(post, COMPLAINT_AUTHOR, "Delete")
+    post.locator(REMINDER).get_by_role("button", name="Delete anyway").click()
+    dialog = post.get_by_role("dialog", name="Delete comment?")
+    dialog.get_by_role("button", name="Delete").click()
+    expect(comment(post, COMPLAINT_AUTHOR)).to_have_count(0)
+    expect(comment(post, HATEFUL_AUTHOR)).to_be_visible()
+
+
+def test_deleting_a_hateful_comment_is_called_acceptable(open_page, app, artifacts_dir):
+    post = open_page(FACEBOOK_POST)
+    assert classified(app, post, HATEFUL_AUTHOR) == "hateful"
+
+    choose_in_menu(post, HATEFUL_AUTHOR, "Delete")
+    reminder = post.locator(REMINDER)
+    expect(reminder).to_contain_text("reads as hateful")
+    expect(reminder).to_contain_text("deleting or hiding it is acceptable")
+    post.screenshot(path=artifacts_dir / "extension-delete-reminder-hateful.png")
+    reminder.get_by_role("button", name="Delete", exact=True).click()
+    post.get_by_role("dialog", name="Delete comment?").get_by_role("button", name="Delete").click()
+    expect(comment(post, HATEFUL_AUTHOR)).to_have_count(0)
+    expect(comment(post, COMPLAINT_AUTHOR)).to_be_visible()
+
+
+def test_hiding_a_complaint_reminds_in_danish_and_hide_anyway_hides_it(open_page, browser):
+    browser.settings(language="da")
+    post = open_page(FACEBOOK_POST)
+    choose_in_menu(post, COMPLAINT_AUTHOR, "Hide comment")
+    reminder = post.locator(REMINDER)
+    expect(reminder).to_contain_text("At slette klager gør det værre")
+    expect(reminder).to_contain_text("Vil du skjule kommentaren?")
+    expect(comment(post, COMPLAINT_AUTHOR)).not_to_contain_text("You hid this comment")
+
+    reminder.get_by_role("button", name="Skjul alligevel").click()
+    expect(comment(post, COMPLAINT_AUTHOR)).to_contain_text("You hid this comment")
+
+
+def test_with_the_api_offline_the_reminder_still_comes_and_never_blocks(open_page, browser):
+    browser.settings(apiUrl="http://127.0.0.1:9")  # nothing listens there
+    post = open_page(FACEBOOK_POST)
+    choose_in_menu(post, HATEFUL_AUTHOR, "Hide comment")
+    reminder = post.locator(REMINDER)
+    expect(reminder).to_contain_text("could not check this comment")
+    reminder.get_by_role("button", name="Hide anyway").click()
+    expect(comment(post, HATEFUL_AUTHOR)).to_contain_text("You hid this comment")
