@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import serve_in_thread
-from extension_browser import FACEBOOK_POST, extension_browser
+from extension_browser import FACEBOOK_POST, TRUSTPILOT_REVIEWS, extension_browser
 from replyguard import create_app
 
 REMINDER = "replyguard-ui .confirm"
@@ -119,3 +119,58 @@ def test_with_the_api_offline_the_reminder_still_comes_and_never_blocks(open_pag
     expect(reminder).to_contain_text("could not check this comment")
     reminder.get_by_role("button", name="Hide anyway").click()
     expect(comment(post, HATEFUL_AUTHOR)).to_contain_text("You hid this comment")
+
+
+BADGE = "replyguard-ui .badge:not([hidden])"
+CARD = "replyguard-ui .card:not([hidden])"
+
+
+def templates(app, language):
+    return app.test_client().get(f"/v1/templates?language={language}").get_json()["templates"]
+
+
+def test_facebook_empty_reply_box_inserts_a_template_through_lexical(open_page, app, artifacts_dir):
+    post = open_page(FACEBOOK_POST)
+    post.get_by_role("button", name="Reply").click()
+    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
+    box.click()
+    badge = post.locator(BADGE)
+    expect(badge).to_have_attribute("title", "Insert a template")
+    badge.click()
+    card = post.locator(CARD)
+    published = templates(app, "en")
+    expect(card.locator(".suggestion")).to_have_count(len(published))
+    post.screenshot(path=artifacts_dir / "extension-template-list.png")
+
+    chosen = next(t for t in published if t["id"] == "our-mistake")
+    choice = card.locator(".suggestion", has_text=chosen["title"])
+    expect(choice.locator(".label")).to_have_text("Insert")
+    choice.click()
+    post.wait_for_function("([box, text]) => box.lexicalText() === text", arg=[box.element_handle(), chosen["text"]])
+    post.keyboard.press("Enter")
+    posted = post.locator(".posted")
+    expect(posted).to_have_count(1)
+    assert posted.evaluate("(element) => element.textContent") == chosen["text"]
+
+
+def test_trustpilot_draft_is_replaced_by_a_template_only_on_a_click_that_says_so(open_page, app):
+    reviews = open_page(TRUSTPILOT_REVIEWS)
+    textarea = reviews.locator("#reply-6741a0c1")
+    textarea.click()
+    draft = "Hi Per, we will look into it."
+    reviews.keyboard.type(draft)
+    badge = reviews.locator(BADGE)
+    expect(badge).not_to_have_attribute("title", "Insert a template")  # the draft has been checked
+    badge.click()
+    card = reviews.locator(CARD)
+    card.get_by_role("button", name="Insert a template").click()
+    chosen = next(t for t in templates(app, "en") if t["id"] == "money-back")
+    choice = card.locator(".suggestion", has_text=chosen["title"])
+    expect(choice.locator(".label")).to_have_text("Replace your draft with")
+    expect(textarea).to_have_value(draft)  # listing the templates changed nothing
+
+    choice.click()
+    expect(textarea).to_have_value(chosen["text"])
+    reviews.get_by_role("button", name="Post reply").first.click()
+    expect(reviews.locator(".posted")).to_have_count(1)
+    assert reviews.locator(".posted").evaluate("(element) => element.textContent") == chosen["text"]

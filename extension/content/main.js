@@ -61,12 +61,15 @@ class FieldChecker {
     field.addEventListener('click', this.onPointer);
     field.addEventListener('mouseleave', () => { if (ReplyGuard.card.isOpenFor(this)) ReplyGuard.card.hideSoon(); });
     field.addEventListener('scroll', () => this.underlines.place(), {passive: true});
+    field.addEventListener('focus', () => this.requestDraw());
+    field.addEventListener('blur', () => this.requestDraw());
     // Lexical changes its DOM without an input event for some edits (first character, Enter, select-all + delete).
     this.observer = this.isTextarea ? null : new MutationObserver(this.onEdit);
     if (this.observer) this.observer.observe(field, {childList: true, characterData: true, subtree: true});
     this.resizeObserver = new ResizeObserver(() => this.place());
     this.resizeObserver.observe(field);
     if (this.text.trim()) this.check();
+    else this.requestDraw(); // the way to the templates
   }
 
   readText() {
@@ -154,7 +157,7 @@ class FieldChecker {
 
   draw() {
     this.underlines.draw(this.findings.filter((f) => f.start !== null));
-    this.badge.show(this.state, this.findings, this.strings());
+    this.badge.show(this.state, this.findings, this.strings(), document.activeElement === this.field);
     const card = ReplyGuard.card;
     if (card.isOpenFor(this) && card.finding && !this.findings.includes(card.finding)) card.hide();
   }
@@ -188,6 +191,10 @@ class FieldChecker {
     const strings = this.strings();
     const ui = ReplyGuard.ui;
     let content;
+    if (this.state === 'empty') {
+      this.openTemplates(rect);
+      return;
+    }
     if (this.state === 'offline') {
       const retry = ui.element('button', 'action', strings.retryNow);
       retry.addEventListener('click', () => {
@@ -204,7 +211,47 @@ class FieldChecker {
         finding, strings, finding.start === null ? null : this.text.slice(finding.start, finding.end),
         (suggestion) => this.apply(finding, suggestion)));
     }
+    if (this.state !== 'offline') {
+      const templates = ui.element('button', 'action', strings.templates);
+      templates.addEventListener('click', () => this.openTemplates(rect));
+      content.push(templates);
+    }
     card.show(this, rect, content);
+  }
+
+  /**
+   * The card lists the playbook's approved templates in the reply's language (before a check, the settings' or the
+   * page's); a click puts one in the field, in place of any draft, which the button then says it replaces.
+   */
+  async openTemplates(rect) {
+    const card = ReplyGuard.card;
+    const ui = ReplyGuard.ui;
+    const strings = this.strings();
+    card.show(this, rect, [ui.element('div', 'message', strings.templatesLoading)]);
+    const language = this.state === 'findings' ? this.language : await settingsLanguage();
+    const answer = await ReplyGuard.send({kind: 'templates', language});
+    if (!card.isOpenFor(this) || card.finding) return; // closed, or another card opened meanwhile
+    if (answer.kind !== 'templates') {
+      card.show(this, rect, [ui.element('div', 'message', strings.templatesUnavailable)]);
+      return;
+    }
+    const hasDraft = Boolean(this.readText().trim());
+    const items = answer.templates.map((template) => {
+      const button = ui.element('button', 'suggestion');
+      button.type = 'button';
+      button.append(ui.element('span', 'label', hasDraft ? strings.replaceDraft : strings.insert), template.title,
+        ui.element('span', 'situation', template.situation));
+      button.addEventListener('click', () => this.insertTemplate(template.text));
+      return button;
+    });
+    card.show(this, rect, [ui.element('div', 'heading', strings.templatesTitle), ...items]);
+  }
+
+  insertTemplate(text) {
+    ReplyGuard.card.hide();
+    this.adapter.replaceAll(this.field, text);
+    this.onEdit();
+    this.check();
   }
 
   /** Applies a suggestion through the editor's own input path, then checks the new text straight away. */
@@ -326,9 +373,13 @@ async function onRemovalAttempt(event) {
 }
 
 /** The language chosen in the settings, or the page's when that is "auto". */
-async function settingsStrings() {
+async function settingsLanguage() {
   const {language} = await chrome.storage.local.get('language');
-  return ReplyGuard.STRINGS[language] || ReplyGuard.STRINGS[pageLanguage()];
+  return ReplyGuard.STRINGS[language] ? language : pageLanguage();
+}
+
+async function settingsStrings() {
+  return ReplyGuard.STRINGS[await settingsLanguage()];
 }
 
 let placing = false;

@@ -68,5 +68,23 @@ ReplyGuard.genericAdapter = {
     selection.addRange(range);
     document.execCommand('insertText', false, text);
   },
+
+  /**
+   * Puts `text` in place of everything in the field. A contenteditable gets it as a paste of plain text, which
+   * editors such as Lexical turn into their own paragraphs and line breaks (insertText can't carry line breaks
+   * there); an editor that ignores the paste gets it typed in.
+   */
+  replaceAll(field, text) {
+    if (field.tagName === 'TEXTAREA') {
+      this.replace(field, 0, field.value.length, text);
+      return;
+    }
+    field.focus();
+    getSelection().selectAllChildren(field);
+    const clipboardData = new DataTransfer();
+    clipboardData.setData('text/plain', text);
+    const paste = new ClipboardEvent('paste', {clipboardData, bubbles: true, cancelable: true});
+    if (field.dispatchEvent(paste)) document.execCommand('insertText', false, text);
+  },
 };
 ReplyGuard.adapters.push(ReplyGuard.genericAdapter);
