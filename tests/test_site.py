@@ -242,3 +242,12 @@ def test_example_text_is_shown_as_text_never_as_markup():
     block = _example(Example("en", True, text, (3, 13)), {"context": {}, "whole_reply": ""})
     assert "<b>" not in block and "<script>" not in block
     assert rendered_examples(block) == [("bad", text, "<b>Tom</b>")]
+
+
+def test_every_context_an_example_carries_is_labelled_on_its_rule_page():
+    """Examples show the situation they are checked in; a context field without a label would show its raw key."""
+    from replyguard.site_hooks import LABELS
+
+    used = {name for rule in RULES for example in rule.examples for name in example.context}
+    for language in LANGUAGES:
+        assert used <= set(LABELS[language]["context"]), language

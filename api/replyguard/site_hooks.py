@@ -43,7 +43,11 @@ LABELS = {
         "index_intro": "Hver regel er én fil i playbook/rules/. ReplyGuard tjekker svarudkast med præcis de regler, "
                        "der står her, og eksemplerne på hver side er dem, reglen bliver testet med.",
         "title": "Titel",
-        "context": {"staff_replies_in_thread": "Jeres svar i tråden indtil nu"},
+        "context": {
+            "complaint": "Svar på",
+            "staff_replies_in_thread": "Jeres svar i tråden indtil nu",
+            "complaint_age_hours": "Timer siden klagen blev skrevet",
+        },
         "templates_title": "Svarskabeloner",
         "templates_intro": "Et udgangspunkt for de situationer, der går igen. Tilpas altid svaret til kunden og sagen, "
                            "før du sender det. Pladsholderne bliver udfyldt med organisationens oplysninger fra "
@@ -77,7 +81,11 @@ LABELS = {
         "index_intro": "Each rule is one file in playbook/rules/. ReplyGuard checks draft replies with exactly the rules "
                        "listed here, and the examples on each page are the ones the rule is tested with.",
         "title": "Title",
-        "context": {"staff_replies_in_thread": "Your replies in the thread so far"},
+        "context": {
+            "complaint": "Replying to",
+            "staff_replies_in_thread": "Your replies in the thread so far",
+            "complaint_age_hours": "Hours since the complaint was posted",
+        },
         "templates_title": "Reply templates",
         "templates_intro": "A starting point for the situations that keep coming back. Always adapt the reply to the "
                            "customer and the case before you post it. The placeholders are filled in from the "
