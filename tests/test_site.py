@@ -251,3 +251,21 @@ def test_every_context_an_example_carries_is_labelled_on_its_rule_page():
     used = {name for rule in RULES for example in rule.examples for name in example.context}
     for language in LANGUAGES:
         assert used <= set(LABELS[language]["context"]), language
+
+
+@pytest.mark.parametrize("rule", [rule for rule in RULES if rule.when], ids=lambda rule: rule.id)
+def test_a_rule_page_says_when_the_rule_applies(site, rule):
+    """A rule that runs only in some situations says which, from the same `when:` the checker obeys."""
+    from replyguard.classify import load_complaint_kinds
+
+    site_dir, _ = site
+    titles = {kind.kind: kind.title for kind in load_complaint_kinds()}
+    for language in LANGUAGES:
+        page_html = (site_dir / ("en" if language == "en" else "") / "rules" / rule.id / "index.html").read_text()
+        applies = re.search(r'<h2 id="[^"]*">(?:Hvornår reglen gælder|When it applies).*?</ul>', page_html, re.S)
+        assert applies, f"{rule.id} ({language}) doesn't say when it applies"
+        text = html.unescape(re.sub(r"<[^>]+>", "", applies.group()))
+        for kind in rule.when.get("complaint", []):
+            assert titles[kind][language].lower() in text
+        for bound in (value for name, value in rule.when.items() if name != "complaint"):
+            assert all(str(number) in text for number in bound.values())

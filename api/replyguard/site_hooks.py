@@ -16,6 +16,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs_static_i18n.suffix import create_i18n_file
 
+from replyguard.classify import load_complaint_kinds
 from replyguard.rules import RuleError, load_rules
 from replyguard.templates import TemplateError, load_templates
 
@@ -28,6 +29,10 @@ LABELS = {
         "severity": "Alvor",
         "principle": "Princip",
         "flags": "Hvad reglen markerer",
+        "applies": "Hvornår reglen gælder",
+        "applies_kinds": "Når svaret er til en kommentar af slagsen: {kinds}. Uden den kommentar, svaret er til, "
+                         "regnes den for en klage.",
+        "applies_bound": {"min": "{name}: mindst {value}.", "max": "{name}: højst {value}."},
         "why": "Hvorfor det betyder noget for kunderne",
         "message": "Beskeden, man ser i svarfeltet",
         "examples": "Eksempler",
@@ -66,6 +71,10 @@ LABELS = {
         "severity": "Severity",
         "principle": "Principle",
         "flags": "What it flags",
+        "applies": "When it applies",
+        "applies_kinds": "When the reply answers a comment of the kind: {kinds}. When the comment being answered isn't "
+                         "sent, it counts as a complaint.",
+        "applies_bound": {"min": "{name}: at least {value}.", "max": "{name}: at most {value}."},
         "why": "Why it matters to customers",
         "message": "The message shown in the reply box",
         "examples": "Examples",
@@ -160,7 +169,8 @@ def on_files(files, config):
     language = i18n.current_language
     rules = _rules(config)
     pages = {RULES_INDEX: _rules_index(rules, language)}
-    pages.update({f"rules/{rule.id}.md": _rule_page(rule, language, _principle_title(files, rule.principle))
+    kind_titles = {kind.kind: kind.title[language] for kind in load_complaint_kinds()}
+    pages.update({f"rules/{rule.id}.md": _rule_page(rule, language, _principle_title(files, rule.principle), kind_titles)
                   for rule in rules})
     pages[TEMPLATES_PAGE] = _templates_page(_templates(config), language)
     for src_uri, markdown in pages.items():
@@ -222,7 +232,21 @@ def _principle_title(files, slug: str) -> str | None:
     return heading[2:].strip() if heading else None
 
 
-def _rule_page(rule, language: str, principle_title: str | None) -> str:
+def _applies_when(rule, language: str, kind_titles: dict[str, str]) -> list[str]:
+    """The situations the rule runs in, read from its `when:` (empty: always), so the page says what the checker does."""
+    labels = LABELS[language]
+    lines = []
+    if "complaint" in rule.when:
+        kinds = ", ".join(kind_titles[kind].lower() for kind in rule.when["complaint"])
+        lines.append(labels["applies_kinds"].format(kinds=kinds))
+    for name, bound in rule.when.items():
+        if name != "complaint":
+            lines += [labels["applies_bound"][side].format(name=labels["context"][name], value=value)
+                      for side, value in bound.items()]
+    return [f"## {labels['applies']}", "", *(f"- {_text(line)}" for line in lines), ""] if lines else []
+
+
+def _rule_page(rule, language: str, principle_title: str | None, kind_titles: dict[str, str]) -> str:
     labels = LABELS[language]
     examples = [example for example in rule.examples if example.language == language]
     lines = [
@@ -235,6 +259,7 @@ def _rule_page(rule, language: str, principle_title: str | None) -> str:
         "",
         _text(rule.flags[language]),
         "",
+        *_applies_when(rule, language, kind_titles),
         f"## {labels['why']}",
         "",
         rule.why[language],  # Markdown by design: the rule's authors write it as prose with links
