@@ -174,3 +174,63 @@ def test_trustpilot_draft_is_replaced_by_a_template_only_on_a_click_that_says_so
     reviews.get_by_role("button", name="Post reply").first.click()
     expect(reviews.locator(".posted")).to_have_count(1)
     assert reviews.locator(".posted").evaluate("(element) => element.textContent") == chosen["text"]
+
+
+DRAFT = "Thanks for writing, but that is simply not true. Best, Mette"
+COMMENTS = {
+    "wronged customer": "Three weeks and my bike is still not repaired. Nobody answers the phone. Really poor service!",
+    "troll": "Lol, a bike shop that cannot fix bikes 😂😂 Go on then, defend yourselves.",
+    "hateful": "The mechanic who fixed my bike is a disgusting pig. Someone should give him a beating, and I know where "
+               "to find him.",
+}
+
+
+def advice_in_the_extension(open_page, browser, app, comment_text, earlier_staff_replies):
+    """Types DRAFT as a reply to a fresh comment with that text and that many earlier replies from the page; returns
+    the playbook links in the badge's card and what the API answers to the context the extension sent."""
+    browser.check_bodies.clear()
+    post = open_page(FACEBOOK_POST)
+    post.evaluate("""([text, staffReplies]) => {
+        const lone = document.querySelector('[aria-label="Comment by Lone Jensen"]');
+        lone.querySelector('[dir="auto"]').textContent = text;
+        lone.querySelector('abbr[data-utime]').dataset.utime = String(Math.floor(Date.now() / 1000) - 600);
+        const replies = document.querySelector('.replies');
+        const staffReply = replies.querySelector('[aria-label^="Reply by Cykelhuset"]').closest('[role=listitem]');
+        for (let n = 1; n < staffReplies; n++) replies.append(staffReply.cloneNode(true));
+        if (!staffReplies) staffReply.remove();
+    }""", [comment_text, earlier_staff_replies])
+    post.get_by_role("button", name="Reply").click()
+    post.get_by_role("textbox", name="Reply to Lone Jensen").click()
+    post.keyboard.type(DRAFT)
+
+    for _ in range(100):
+        sent = [body for body in browser.check_bodies if body["text"] == DRAFT]
+        if sent:
+            break
+        post.wait_for_timeout(50)
+    assert sent, "the extension never checked the draft"
+    assert sent[-1]["context"]["complaint"] == comment_text
+    assert sent[-1]["context"]["staff_replies_in_thread"] == earlier_staff_replies
+    findings = app.test_client().post("/v1/check", json=sent[-1], base_url=browser.api_url).get_json()["findings"]
+
+    badge = post.locator(BADGE)
+    expect(badge).to_have_text(str(len(findings)))
+    badge.click()
+    links = post.locator(CARD).locator("a")
+    expect(links).to_have_count(len(findings))
+    shown = [links.nth(n).get_attribute("href") for n in range(len(findings))]
+    assert shown == [finding["url"] for finding in findings]
+    return {finding["rule"] for finding in findings}
+
+
+def test_same_draft_gets_different_advice_for_the_comment_and_the_thread_it_answers(open_page, browser, app):
+    advice = {kind: advice_in_the_extension(open_page, browser, app, text, 1) for kind, text in COMMENTS.items()}
+    fifth_reply = advice_in_the_extension(open_page, browser, app, COMMENTS["wronged customer"], 4)
+    first_reply = advice_in_the_extension(open_page, browser, app, COMMENTS["wronged customer"], 0)
+
+    assert len({frozenset(rules) for rules in advice.values()}) == 3, advice
+    # The playbook's reasons, as the API applies them: a troll or a hateful comment isn't argued with; a hateful one
+    # gets no apology; by the fifth reply in a thread it is time to stop debating.
+    assert "dont-feed-trolls" in advice["troll"] - advice["wronged customer"]
+    assert "acknowledge-and-apologise" in advice["wronged customer"] - advice["hateful"]
+    assert "no-long-debate" in fifth_reply - first_reply
