@@ -234,3 +234,19 @@ def test_same_draft_gets_different_advice_for_the_comment_and_the_thread_it_answ
     assert "dont-feed-trolls" in advice["troll"] - advice["wronged customer"]
     assert "acknowledge-and-apologise" in advice["wronged customer"] - advice["hateful"]
     assert "no-long-debate" in fifth_reply - first_reply
+
+
+def test_deep_in_a_thread_the_move_to_phone_suggestion_replaces_the_draft(open_page, browser, app):
+    """no-long-debate's suggestion is a whole reply (insert: replace): one click swaps the draft for it."""
+    advice_in_the_extension(open_page, browser, app, COMMENTS["wronged customer"], 4)
+    post = browser.context.pages[-1]
+    sent = [body for body in browser.check_bodies if body["text"] == DRAFT][-1]
+    debate = next(f for f in app.test_client().post("/v1/check", json=sent).get_json()["findings"]
+                  if f["rule"] == "no-long-debate")
+    assert debate["insert"] == "replace"
+    choice = post.locator(CARD).locator(".suggestion", has_text=debate["suggestions"][0])
+    expect(choice.locator(".label")).to_have_text("Replace your draft with")
+    choice.click()
+    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
+    post.wait_for_function("([box, text]) => box.lexicalText() === text",
+                           arg=[box.element_handle(), debate["suggestions"][0]])

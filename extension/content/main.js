@@ -247,19 +247,21 @@ class FieldChecker {
     card.show(this, rect, [ui.element('div', 'heading', strings.templatesTitle), ...items]);
   }
 
-  insertTemplate(text) {
+  async insertTemplate(text) {
     ReplyGuard.card.hide();
-    this.adapter.replaceAll(this.field, text);
+    await this.adapter.replaceAll(this.field, text);
     this.onEdit();
     this.check();
   }
 
   /** Applies a suggestion through the editor's own input path, then checks the new text straight away. */
-  apply(finding, suggestion) {
+  async apply(finding, suggestion) {
     ReplyGuard.card.hide();
     const text = this.readText();
     if (finding.start !== null) {
       this.adapter.replace(this.field, finding.start, finding.end, suggestion);
+    } else if (finding.insert === 'replace') {
+      await this.adapter.replaceAll(this.field, suggestion);  // e.g. the move-to-phone template instead of another argument
     } else if (finding.insert === 'start') {
       this.adapter.replace(this.field, 0, 0, `${suggestion} `);
     } else {

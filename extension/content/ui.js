@@ -256,7 +256,8 @@ ReplyGuard.card = {
     for (const suggestion of finding.suggestions) {
       const button = ui.element('button', 'suggestion');
       button.type = 'button';
-      button.append(ui.element('span', 'label', quote === null ? strings.add : strings.replace), suggestion);
+      const label = finding.insert === 'replace' ? strings.replaceDraft : quote === null ? strings.add : strings.replace;
+      button.append(ui.element('span', 'label', label), suggestion);
       button.addEventListener('click', () => onApply(suggestion));
       item.append(button);
     }

@@ -74,13 +74,20 @@ ReplyGuard.genericAdapter = {
    * editors such as Lexical turn into their own paragraphs and line breaks (insertText can't carry line breaks
    * there); an editor that ignores the paste gets it typed in.
    */
-  replaceAll(field, text) {
+  async replaceAll(field, text) {
     if (field.tagName === 'TEXTAREA') {
       this.replace(field, 0, field.value.length, text);
       return;
     }
     field.focus();
+    // Lexical takes the selection over on 'selectionchange', which fires after this task: a paste sent at once would
+    // land at the old caret, after the draft. (No event comes when everything was selected already.)
+    const selected = new Promise((resolve) => {
+      document.addEventListener('selectionchange', resolve, {once: true});
+      setTimeout(resolve, 100);
+    });
     getSelection().selectAllChildren(field);
+    await selected;
     const clipboardData = new DataTransfer();
     clipboardData.setData('text/plain', text);
     const paste = new ClipboardEvent('paste', {clipboardData, bubbles: true, cancelable: true});
