@@ -12,6 +12,7 @@ import time
 import urllib.request
 
 import pytest
+from limits.errors import StorageError
 
 from conftest import write_settings
 from replyguard import create_app
@@ -163,6 +164,26 @@ def test_rate_limit_without_keys_counts_per_address(tmp_path):
     statuses = [client.get("/v1/rules").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     assert client.get("/v1/rules", environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
+
+
+def test_rate_limit_is_one_budget_per_key_across_routes(tmp_path):
+    client = create_app({"SETTINGS_FILE": api_settings(tmp_path, 'rate_limit = "2 per minute"', keys={"team": KEY})}
+                        ).test_client()
+    assert client.post("/v1/check", json=REPLY, headers=bearer(KEY)).status_code == 200
+    assert client.get("/v1/rules", headers=bearer(KEY)).status_code == 200
+    assert client.post("/v1/classify", json={"text": "Elendig service!"}, headers=bearer(KEY)).status_code == 429
+
+
+def test_unreachable_rate_limit_store_counts_in_the_process_instead_of_failing(tmp_path, monkeypatch):
+    app = create_app({"SETTINGS_FILE": api_settings(tmp_path, 'rate_limit = "2 per minute"', keys={"team": KEY})})
+
+    def unreachable(*args, **kwargs):
+        raise StorageError(ConnectionError("connection refused"))
+
+    monkeypatch.setattr(app.extensions["replyguard.rate_limit"].shared.storage, "incr", unreachable)
+    client = app.test_client()
+    statuses = [client.post("/v1/check", json=REPLY, headers=bearer(KEY)).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
 
 
 @pytest.mark.parametrize("api_table, words", [

@@ -4,15 +4,18 @@ playbook site, and a rate limit per key. Registered app-wide by create_app, so a
 import hashlib
 import hmac
 import ipaddress
+import logging
 import time
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
 from flask_cors import CORS
-from flask_limiter import Limiter
-from limits.errors import ConfigurationError
+from limits import RateLimitItem, parse_many
+from limits.errors import ConfigurationError, StorageError
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
 from .settings import Settings, SettingsError
 
@@ -20,6 +23,11 @@ from .settings import Settings, SettingsError
 # in it, which client generators and contract tests fetch before they have a key) and the playbook site.
 OPEN_PATHS = frozenset({"/v1/health", "/v1/openapi.json", "/playbook"})
 OPEN_PREFIXES = ("/playbook/",)
+# After a shared store (Redis) fails, requests are counted in this process this long before the store is tried again,
+# so an unreachable store costs one failed attempt per interval rather than one per request.
+STORE_RETRY_SECONDS = 30
+
+log = logging.getLogger(__name__)
 
 
 def is_open(path: str) -> bool:
@@ -38,27 +46,51 @@ def init_app(app: Flask, settings: Settings) -> None:
     CORS(app, origins=origins, methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"], max_age=600)
 
     try:
-        limiter = Limiter(
-            key_func=_rate_limit_key,
-            app=app,
-            default_limits=[api.rate_limit],
-            storage_uri=api.rate_limit_storage,
-            # Its headers on every answer would cost a second look-up in the store per request; only a 429 needs one.
-            headers_enabled=False,
-            swallow_errors=True,  # an unreachable shared store must not turn requests into 500s
-            in_memory_fallback_enabled=True,
-            key_prefix="replyguard",
-        )
+        rate_limit = RateLimit(api.rate_limit, api.rate_limit_storage)
     except ConfigurationError as error:
         raise SettingsError(f"{settings.source}: api.rate_limit_storage {api.rate_limit_storage!r}: {error} "
                             f"(for redis://, install the redis package: pip install redis)") from None
-    limiter.request_filter(lambda: is_open(request.path))
+    app.extensions["replyguard.rate_limit"] = rate_limit
 
-    @app.after_request
-    def retry_after(response):
-        if response.status_code == 429 and limiter.current_limit:
-            response.headers["Retry-After"] = str(max(1, int(limiter.current_limit.reset_at - time.time())))
-        return response
+    @app.before_request
+    def count_request():
+        if not is_open(request.path):
+            rate_limit.hit(_rate_limit_key())
+
+
+class RateLimit:
+    """api.rate_limit for each client, counted with the `limits` library in fixed windows: in this process
+    (memory://) or in a store that several workers and servers share (redis://). Called directly rather than through
+    flask-limiter, whose per-request matching of limits to routes cost more than the checking of many replies."""
+
+    def __init__(self, rate: str, storage_uri: str):
+        self.items = parse_many(rate)
+        self.shared = FixedWindowRateLimiter(storage_from_string(storage_uri, wrap_exceptions=True))
+        self.local = FixedWindowRateLimiter(MemoryStorage())  # while the shared store can't be reached
+        self.store_retry_at = 0.0
+
+    def hit(self, client: str) -> None:
+        """Counts one request of this client; raises TooManyRequests (429 with Retry-After) when it is one too many."""
+        limiter = self.shared
+        if time.monotonic() < self.store_retry_at:
+            limiter = self.local
+        try:
+            self._hit(limiter, client)
+        except StorageError as error:
+            # An unreachable store must not turn requests into 500s: count here until it is back.
+            log.warning("rate limit store unreachable (%s); counting in this process for %d s",
+                        type(error.storage_error).__name__, STORE_RETRY_SECONDS)
+            self.store_retry_at = time.monotonic() + STORE_RETRY_SECONDS
+            self._hit(self.local, client)
+
+    def _hit(self, limiter: FixedWindowRateLimiter, client: str) -> None:
+        for item in self.items:
+            if not limiter.hit(item, "replyguard", client):
+                raise TooManyRequests(str(item), retry_after=_seconds_to_reset(limiter, item, client))
+
+
+def _seconds_to_reset(limiter: FixedWindowRateLimiter, item: RateLimitItem, client: str) -> int:
+    return max(1, int(limiter.get_window_stats(item, "replyguard", client).reset_time - time.time()))
 
 
 def _require_key():
