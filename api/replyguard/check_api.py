@@ -29,10 +29,7 @@ def rule_url(rule_id: str, language: str) -> str:
 
 @bp.post("/check")
 def check():
-    body = json_object()
-    unknown = set(body) - CHECK_FIELDS
-    if unknown:
-        abort(400, f"unknown field(s): {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(CHECK_FIELDS))}")
+    body = json_object(CHECK_FIELDS)
     text = body.get("text")
     if not isinstance(text, str):
         abort(400, "field 'text' is required and must be a string")
@@ -105,17 +102,21 @@ def _description_html(rule_id: str, language: str) -> str:
     return cache[rule_id, language]
 
 
-def json_object() -> dict:
+def json_object(fields: set[str]) -> dict:
+    """The request's JSON object, holding only the given fields; anything else is a 4xx that says what is wrong."""
     if not request.is_json:
         abort(415, "send the body as JSON with Content-Type: application/json")
     try:
         body = request.get_json(silent=True)
     except RecursionError:  # json gives up on deep nesting with this, not ValueError, so silent=True lets it through
-        abort(400, "the body is nested too deeply to be a check request")
+        abort(400, "the body is nested too deeply to be a request of this API")
     if body is None:
         abort(400, "the body is not valid JSON")
     if not isinstance(body, dict):
         abort(400, "the body must be a JSON object like {\"text\": \"...\"}")
+    unknown = set(body) - fields
+    if unknown:
+        abort(400, f"unknown field(s): {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(fields))}")
     return body
 
 

@@ -12,11 +12,11 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-import yaml
 from afinn import Afinn
 
 from .language import detect_language
 from .patterns import AnchorIndex, Haystack, PatternSet
+from .playbook_files import packaged_dir, read_yaml
 from .settings import LANGUAGES
 
 # Tried in this order; the first kind whose conditions hold wins, and complaint (no conditions) is the fallback.
@@ -54,7 +54,7 @@ class ComplaintKind:
 
 def default_complaints_dir() -> Path:
     """The kind files that travel with the package (playbook/complaints/ in the checkout)."""
-    return (Path(str(files("replyguard"))) / "complaint_files").resolve()
+    return packaged_dir("complaint_files")
 
 
 def load_complaint_kinds(directory: str | Path | None = None) -> list[ComplaintKind]:
@@ -77,10 +77,7 @@ def _read_kind(path: Path) -> ComplaintKind:
     def fail(name: str, problem: str):
         raise ComplaintKindError(f"{path}: {name}: {problem}")
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ComplaintKindError(f"{path}: not valid YAML ({error})") from None
+    data = read_yaml(path, ComplaintKindError)
     if not isinstance(data, dict) or data.get("kind") != path.stem:
         fail("kind", f"must equal the file name {path.stem!r}")
     title = data.get("title")

@@ -2,13 +2,11 @@
 
 import re
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
-
-import yaml
 
 from .classify import KINDS as COMPLAINT_KINDS
 from .entities import ENTITIES
+from .playbook_files import packaged_dir, read_yaml, yaml_files
 from .settings import LANGUAGES
 from .text import METRICS
 
@@ -69,24 +67,17 @@ def rule_page_url(base_url: str, rule_id: str, language: str) -> str:
 
 def default_rules_dir() -> Path:
     """The rule files that travel with the package (playbook/rules/ in the checkout)."""
-    return (Path(str(files("replyguard"))) / "rule_files").resolve()
+    return packaged_dir("rule_files")
 
 
 def load_rules(directory: str | Path | None = None) -> list[Rule]:
     """Loads and validates every rule file, sorted by id; raises RuleError naming the file and field."""
     directory = Path(directory) if directory else default_rules_dir()
-    paths = sorted(directory.glob("*.yml"))
-    if not paths:
-        raise RuleError(f"{directory}: no rule files (*.yml) found")
-    return [load_rule(path) for path in paths]
+    return [load_rule(path) for path in yaml_files(directory, "rule", RuleError)]
 
 
 def load_rule(path: Path) -> Rule:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise RuleError(f"{path}: not valid YAML ({error})") from None
-    return _RuleReader(path, data).rule()
+    return _RuleReader(path, read_yaml(path, RuleError)).rule()
 
 
 class _RuleReader:

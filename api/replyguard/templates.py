@@ -2,11 +2,9 @@
 
 import re
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
-import yaml
-
+from .playbook_files import packaged_dir, read_yaml, yaml_files
 from .rules import PLACEHOLDER, RULE_ID, SUGGESTION_PLACEHOLDERS
 from .settings import LANGUAGES, Settings
 
@@ -35,26 +33,20 @@ class Template:
 
 def default_templates_dir() -> Path:
     """The template files that travel with the package (playbook/templates/ in the checkout)."""
-    return (Path(str(files("replyguard"))) / "template_files").resolve()
+    return packaged_dir("template_files")
 
 
 def load_templates(directory: str | Path | None = None) -> list[Template]:
     """Loads and validates every template file, sorted by id; raises TemplateError naming the file and field."""
     directory = Path(directory) if directory else default_templates_dir()
-    paths = sorted(directory.glob("*.yml"))
-    if not paths:
-        raise TemplateError(f"{directory}: no template files (*.yml) found")
-    return [load_template(path) for path in paths]
+    return [load_template(path) for path in yaml_files(directory, "template", TemplateError)]
 
 
 def load_template(path: Path) -> Template:
     def fail(name: str, problem: str):
         raise TemplateError(f"{path}: {name}: {problem}")
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise TemplateError(f"{path}: not valid YAML ({error})") from None
+    data = read_yaml(path, TemplateError)
     if not isinstance(data, dict):
         fail("file", "must be a mapping of fields")
     if data.get("id") != path.stem or not RULE_ID.match(path.stem):
