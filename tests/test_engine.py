@@ -12,10 +12,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from replyguard import create_app
+from replyguard.classify import load_complaint_kinds
 from replyguard.engine import Checker
 from replyguard.entities import _email_addresses, make_detectors
+from replyguard.language import lingua_language, sample_of, sure_language
 from replyguard.rules import RuleError, default_rules_dir, load_rules
-from replyguard.settings import DEFAULT_SETTINGS_TEXT, SettingsError, load_settings, parse_settings
+from replyguard.settings import DEFAULT_SETTINGS_TEXT, LANGUAGES, SettingsError, load_settings, parse_settings
+from replyguard.templates import load_templates
 from replyguard.text import Measured
 
 OFFER = "Hej Lone. Det er vi kede af. Du får et gavekort. Ring på 70 20 30 40. Mvh Mette"
@@ -113,6 +116,42 @@ def test_offsets_match_javascript_string_indices(checker):
 ])
 def test_auto_language_gets_short_replies_right(checker, text, language):
     assert checker.check(text, "auto").language == language
+
+
+# Real English company replies and the complaints they answer, kept outside the repository (for measuring only).
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-replies.jsonl"
+
+
+def texts_in_known_languages() -> list[tuple[str, str]]:
+    """(text, language): every rule example, template and its complaint, complaint-kind example, and the corpus
+    when it is on this machine."""
+    settings = load_settings()
+    texts = [(example.text, example.language) for rule in load_rules() for example in rule.examples]
+    for template in load_templates():
+        texts += [(template.fill(lang, settings), lang) for lang in LANGUAGES]
+        texts += [(template.complaint[lang], lang) for lang in LANGUAGES]
+    texts += [(text, lang) for kind in load_complaint_kinds() for lang in LANGUAGES for text in kind.examples[lang]]
+    if CORPUS.is_file():
+        pairs = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+        texts += [(pair[field], "en") for pair in pairs for field in ("reply", "complaint")]
+    return texts
+
+
+def test_function_words_decide_only_where_lingua_says_the_same():
+    """The shortcut before lingua must never change an answer: wherever it decides, lingua agrees."""
+    samples = [sample_of(text) for text, _ in texts_in_known_languages()]
+    differing = [(sample, decided) for sample in samples
+                 if (decided := sure_language(sample)) and decided != lingua_language(sample)]
+    assert differing == []
+
+
+def test_function_words_decide_most_replies_and_leave_mixed_ones_to_lingua():
+    for lang in LANGUAGES:
+        examples = [text for text, language in texts_in_known_languages() if language == lang]
+        decided = [text for text in examples if sure_language(sample_of(text)) == lang]
+        assert len(decided) >= 0.8 * len(examples), lang
+    assert sure_language("Hi Lone, tak for din besked. We will call you i morgen.") is None
+    assert sure_language("Tak!") is None  # too few words to be sure: lingua decides
 
 
 def test_same_text_same_findings(checker):
