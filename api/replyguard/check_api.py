@@ -22,9 +22,13 @@ def checker():
     return current_app.extensions["replyguard"]
 
 
+def playbook_url() -> str:
+    """The playbook site: the API's own /playbook/ unless the site is published elsewhere."""
+    return checker().settings.playbook_base_url or request.url_root + "playbook/"
+
+
 def rule_url(rule_id: str, language: str) -> str:
-    """The rule's page in the playbook: the API's own /playbook/ unless the site is published elsewhere."""
-    return rule_page_url(checker().settings.playbook_base_url or request.url_root + "playbook/", rule_id, language)
+    return rule_page_url(playbook_url(), rule_id, language)
 
 
 @bp.post("/check")
@@ -42,6 +46,7 @@ def check():
     context = _context(body.get("context", {}), limit)
 
     result = checker().check(text, language, context)
+    playbook = playbook_url()  # once per answer, not per finding
     answer = dict(
         language=result.language,
         verdict=result.verdict,
@@ -54,7 +59,7 @@ def check():
                 "end": f.end,
                 "insert": f.insert,
                 "suggestions": list(f.suggestions),
-                "url": rule_url(f.rule, result.language),
+                "url": rule_page_url(playbook, f.rule, result.language),
             }
             for f in result.findings
         ],
