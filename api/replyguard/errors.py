@@ -20,7 +20,7 @@ def http_error(error: HTTPException):
 
 
 def _message(error: HTTPException) -> str:
-    # Werkzeug and flask-limiter raise these themselves, with descriptions that don't say what the limit is.
+    # Werkzeug raises 413 itself, and access.py raises 429 with only the limit as description: both get a sentence.
     if isinstance(error, RequestEntityTooLarge) and error.description == RequestEntityTooLarge.description:
         return f"the request body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes"
     if isinstance(error, TooManyRequests):
