@@ -256,3 +256,15 @@ def test_serve_answers_health_and_stops_cleanly_on_sigterm(tmp_path):
     assert "Shutting down" in err and "Traceback" not in err
     access = [json.loads(line) for line in out.splitlines()]
     assert {"method": "GET", "path": "/v1/health", "status": 200, "key": None}.items() <= access[-1].items()
+
+
+def test_languagetool_clients_may_send_the_key_as_languagetools_apikey_parameter(keyed_client):
+    """LanguageTool's add-ons send a key as the apiKey form field (with username); only /v2 reads it."""
+    form = {"text": "Hej Lone. Du får et gavekort. Mvh Mette", "language": "da", "username": "mette@example.dk"}
+    assert keyed_client.post("/v2/check", data={**form, "apiKey": KEY}).status_code == 200
+    assert keyed_client.get("/v2/languages", query_string={"apiKey": OTHER_KEY}).status_code == 200
+    refused = keyed_client.post("/v2/check", data={**form, "apiKey": "rg_not-a-key"})
+    assert refused.status_code == 401 and refused.get_json()["error"]["message"] == "the API key is not valid"
+    missing = keyed_client.post("/v2/check", data=form)
+    assert missing.status_code == 401 and "apiKey" in missing.get_json()["error"]["message"]
+    assert keyed_client.post("/v1/check", json=REPLY, query_string={"apiKey": KEY}).status_code == 401

@@ -23,6 +23,7 @@ from .settings import Settings, SettingsError
 # in it, which client generators and contract tests fetch before they have a key) and the playbook site.
 OPEN_PATHS = frozenset({"/v1/health", "/v1/openapi.json", "/playbook"})
 OPEN_PREFIXES = ("/playbook/",)
+LANGUAGETOOL_PREFIX = "/v2/"  # LanguageTool's HTTP API (languagetool.py)
 # After a shared store (Redis) fails, requests are counted in this process this long before the store is tried again,
 # so an unreachable store costs one failed attempt per interval rather than one per request.
 STORE_RETRY_SECONDS = 30
@@ -98,13 +99,14 @@ def _require_key():
     # CORS preflights never carry credentials; they get no data either, only the allowed methods and headers.
     if request.method == "OPTIONS" or is_open(request.path):
         return
-    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not presented.strip():
-        raise Unauthorized("this API needs a key: send it as Authorization: Bearer KEY",
+    presented = _presented_key()
+    if not presented:
+        how = " (LanguageTool clients: the apiKey parameter)" if request.path.startswith(LANGUAGETOOL_PREFIX) else ""
+        raise Unauthorized(f"this API needs a key: send it as Authorization: Bearer KEY{how}",
                            www_authenticate=WWWAuthenticate("bearer"))
     # The keys are long random strings, so a plain SHA-256 is enough to store them; a slow password hash would
     # only slow every request down. Every stored digest is compared in constant time, so timing tells nothing.
-    digest = hashlib.sha256(presented.strip().encode("utf-8", "replace")).hexdigest()
+    digest = hashlib.sha256(presented.encode("utf-8", "replace")).hexdigest()
     matched = None
     for key in current_app.extensions["replyguard"].settings.api.keys:
         if hmac.compare_digest(digest, key.sha256):
@@ -113,6 +115,17 @@ def _require_key():
         raise Unauthorized("the API key is not valid",
                            www_authenticate=WWWAuthenticate("bearer", {"error": "invalid_token"}))
     g.api_key_id = matched
+
+
+def _presented_key() -> str:
+    """The key the client sent: `Authorization: Bearer KEY`, or on /v2, where LanguageTool clients can't set
+    headers, LanguageTool's own `apiKey` parameter (which its add-ons send with `username` for a Premium account)."""
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and presented.strip():
+        return presented.strip()
+    if request.path.startswith(LANGUAGETOOL_PREFIX):
+        return request.values.get("apiKey", "").strip()
+    return ""
 
 
 def _require_this_machine():
