@@ -7,7 +7,6 @@ import logging
 import jsonschema_rs
 import language_tool_python
 import pytest
-from language_tool_python.utils import correct
 
 from conftest import apply_suggestion, serve_in_thread
 from replyguard import create_app
