@@ -27,10 +27,12 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[site,test]'
 	touch $@
 
-# Debian's Chromium for the browser tests (Playwright's own browser download can't work here), and Node.js,
+# Debian's Chromium for the browser tests (Playwright's own browser download can't work here) with its other UI
+# languages (chromium-l10n: the extension's Danish settings page is tested), and Node.js,
 # which builds the test fixtures' editor bundle and measures strings the way the extension's JavaScript does.
 chromium:
-	@command -v chromium >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+	@command -v chromium >/dev/null && dpkg -s chromium-l10n >/dev/null 2>&1 || \
+		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-l10n)
 	@command -v node >/dev/null && command -v npm >/dev/null || \
 		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm)
 
@@ -44,7 +46,7 @@ extension: dist/replyguard-extension.zip
 dist/replyguard-extension.zip: $(shell find extension -type f)
 	mkdir -p dist
 	rm -f $@
-	cd extension && python3 -m zipfile -c ../$@ manifest.json *.js content icons options
+	cd extension && python3 -m zipfile -c ../$@ manifest.json *.js _locales content icons options
 
 # The Facebook fixture page's editor: the real Lexical from npm (versions pinned in package-lock.json), bundled.
 FIXTURE_EDITOR := tests/fixtures/facebook

@@ -4,6 +4,7 @@ Shared by the extension's tests and its benchmark. Every request that isn't to a
 aborted and recorded, so a test can prove that nothing leaves the machine.
 """
 
+import os
 import tempfile
 import threading
 import time
@@ -94,8 +95,8 @@ class ExtensionBrowser:
 
 
 @contextmanager
-def extension_browser(chromium_path: str, api_url: str):
-    """Yields an ExtensionBrowser pointed at the API at api_url."""
+def extension_browser(chromium_path: str, api_url: str, language: str | None = None):
+    """Yields an ExtensionBrowser pointed at the API at api_url, its user interface in `language` if given."""
     assert EDITOR_BUNDLE.is_file(), "the Facebook fixture's Lexical bundle is missing: run `make fixtures` (make test does)"
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -104,6 +105,8 @@ def extension_browser(chromium_path: str, api_url: str):
             headless=True,
             viewport={"width": 900, "height": 700},
             args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
+            # On Linux Chromium takes its user-interface language, which chrome.i18n reports, from LANGUAGE.
+            env={**os.environ, "LANGUAGE": language} if language else None,
         )
         try:
             browser = ExtensionBrowser(context, api_url)

@@ -18,6 +18,8 @@ def files_the_manifest_names(manifest: dict) -> set[str]:
     names.add(manifest["options_ui"]["page"])
     for script in manifest["content_scripts"]:
         names.update(script["js"] + script.get("css", []))
+    names.update(f"_locales/{locale.name}/messages.json" for locale in (ROOT / "extension" / "_locales").iterdir())
+    assert f"_locales/{manifest['default_locale']}/messages.json" in names
     return names
 
 

@@ -6,6 +6,17 @@ import {DEFAULT_SETTINGS, loadSettings, normaliseApiUrl} from '../settings.js';
 const form = document.getElementById('settings');
 const status = document.getElementById('status');
 
+const phrase = (key, ...values) => chrome.i18n.getMessage(key, values.map(String));
+
+/** The page in the browser's language (_locales/), as text: nothing here is ever read as HTML. */
+function localise() {
+  document.documentElement.lang = chrome.i18n.getUILanguage();
+  for (const element of document.querySelectorAll('[data-i18n]')) element.textContent = phrase(element.dataset.i18n);
+  for (const element of document.querySelectorAll('[data-i18n-placeholder]')) {
+    element.placeholder = phrase(element.dataset.i18nPlaceholder);
+  }
+}
+
 function say(message, kind) {
   status.textContent = message;
   status.className = kind;
@@ -30,11 +41,11 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const apiUrl = normaliseApiUrl(form.apiUrl.value);
   if (!apiUrl) {
-    say('The API URL must start with http:// or https://', 'error');
+    say(phrase('badUrl'), 'error');
     return;
   }
   if (!(await mayReach(apiUrl))) {
-    say(`Not saved: ReplyGuard needs your permission to send replies to ${new URL(apiUrl).origin}.`, 'error');
+    say(phrase('notSavedNoPermission', new URL(apiUrl).origin), 'error');
     return;
   }
   await chrome.storage.local.set({
@@ -45,29 +56,30 @@ form.addEventListener('submit', async (event) => {
   });
   await chrome.runtime.sendMessage({kind: 'retry'}); // a new address deserves a fresh try
   form.apiUrl.value = apiUrl;
-  say('Saved.', 'ok');
+  say(phrase('saved'), 'ok');
 });
 
 document.getElementById('test-connection').addEventListener('click', async () => {
   const apiUrl = normaliseApiUrl(form.apiUrl.value);
   if (!apiUrl) {
-    say('The API URL must start with http:// or https://', 'error');
+    say(phrase('badUrl'), 'error');
     return;
   }
   if (!(await mayReach(apiUrl))) {
-    say(`ReplyGuard needs your permission to reach ${new URL(apiUrl).origin}.`, 'error');
+    say(phrase('noPermission', new URL(apiUrl).origin), 'error');
     return;
   }
-  say('Testing…', '');
+  say(phrase('testing'), '');
   const answer = await chrome.runtime.sendMessage({kind: 'health', apiUrl, apiKey: form.apiKey.value.trim()});
   if (answer.kind === 'health') {
-    say(`Connected: the API is ${answer.status}, version ${answer.version}, with ${answer.rules} rules.`, 'ok');
+    say(phrase('connected', answer.status, answer.version, answer.rules), 'ok');
   } else if (answer.kind === 'offline') {
-    say(`No connection to ${apiUrl}: ${answer.message}.`, 'error');
+    say(phrase('noConnection', apiUrl, answer.message), 'error');
   } else {
-    say(`The API at ${apiUrl} answered: ${answer.message}`, 'error');
+    say(phrase('answered', apiUrl, answer.message), 'error');
   }
 });
 
+localise();
 form.apiUrl.placeholder = DEFAULT_SETTINGS.apiUrl;
 fill();
