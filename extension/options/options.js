@@ -31,23 +31,29 @@ async function fill() {
   form.trustpilot.checked = settings.sites.trustpilot;
 }
 
-/** Chrome lets the worker call the API only with a host permission for it; asking needs the Save click. */
-async function mayReach(apiUrl) {
+/**
+ * The API URL in the form, once it is a usable http(s) address the worker may reach; otherwise null, with the reason
+ * shown (`refusedKey`: what to say when the person doesn't grant the permission). Chrome lets the worker call the API
+ * only with a host permission for it, and asking for one needs a click, as Save and Test connection are.
+ */
+async function reachableApiUrl(refusedKey) {
+  const apiUrl = normaliseApiUrl(form.apiUrl.value);
+  if (!apiUrl) {
+    say(phrase('badUrl'), 'error');
+    return null;
+  }
   const origins = [`${new URL(apiUrl).origin}/*`];
-  return (await chrome.permissions.contains({origins})) || chrome.permissions.request({origins});
+  if (!(await chrome.permissions.contains({origins})) && !(await chrome.permissions.request({origins}))) {
+    say(phrase(refusedKey, new URL(apiUrl).origin), 'error');
+    return null;
+  }
+  return apiUrl;
 }
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  const apiUrl = normaliseApiUrl(form.apiUrl.value);
-  if (!apiUrl) {
-    say(phrase('badUrl'), 'error');
-    return;
-  }
-  if (!(await mayReach(apiUrl))) {
-    say(phrase('notSavedNoPermission', new URL(apiUrl).origin), 'error');
-    return;
-  }
+  const apiUrl = await reachableApiUrl('notSavedNoPermission');
+  if (!apiUrl) return;
   await chrome.storage.local.set({
     apiUrl,
     apiKey: form.apiKey.value.trim(),
@@ -60,15 +66,8 @@ form.addEventListener('submit', async (event) => {
 });
 
 document.getElementById('test-connection').addEventListener('click', async () => {
-  const apiUrl = normaliseApiUrl(form.apiUrl.value);
-  if (!apiUrl) {
-    say(phrase('badUrl'), 'error');
-    return;
-  }
-  if (!(await mayReach(apiUrl))) {
-    say(phrase('noPermission', new URL(apiUrl).origin), 'error');
-    return;
-  }
+  const apiUrl = await reachableApiUrl('noPermission');
+  if (!apiUrl) return;
   say(phrase('testing'), '');
   const answer = await chrome.runtime.sendMessage({kind: 'health', apiUrl, apiKey: form.apiKey.value.trim()});
   if (answer.kind === 'health') {
