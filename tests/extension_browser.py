@@ -93,6 +93,27 @@ class ExtensionBrowser:
         page.goto(url)
         return page
 
+    def reset(self):
+        """The settings every test starts from: the test API, no key, language detected, every site on."""
+        self.settings(apiUrl=self.api_url, apiKey="", language="auto", sites={"facebook": True, "trustpilot": True})
+
+    @contextmanager
+    def tabs(self):
+        """Yields `open(url)` for one test; afterwards its tabs close and the extension is reset for the next test."""
+        opened = []
+        self.check_bodies.clear()
+
+        def open_url(url):
+            opened.append(self.open(url))
+            return opened[-1]
+
+        try:
+            yield open_url
+        finally:
+            for page in opened:
+                page.close()
+            self.reset()
+
 
 @contextmanager
 def extension_browser(chromium_path: str, api_url: str, language: str | None = None):
@@ -110,7 +131,7 @@ def extension_browser(chromium_path: str, api_url: str, language: str | None = N
         )
         try:
             browser = ExtensionBrowser(context, api_url)
-            browser.settings(apiUrl=api_url)
+            browser.reset()
             yield browser
         finally:
             context.close()

@@ -35,19 +35,10 @@ def browser(api, chromium_path):
 
 @pytest.fixture
 def page(browser, api):
-    """A tab (closed afterwards) and the API back to full speed and the extension to its test settings."""
-    pages = []
-    browser.check_bodies.clear()
-
-    def open_page(url):
-        pages.append(browser.open(url))
-        return pages[-1]
-
-    yield open_page
-    for opened in pages:
-        opened.close()
+    """Opens tabs for one test; afterwards they close, the API is back to full speed and the extension reset."""
+    with browser.tabs() as open_page:
+        yield open_page
     api.check_delay = 0.0
-    browser.settings(apiUrl=browser.api_url, apiKey="", language="auto", sites={"facebook": True, "trustpilot": True})
 
 
 def sent_check(page, browser, text):

@@ -27,17 +27,9 @@ def browser(app, chromium_path):
 
 @pytest.fixture
 def open_page(browser):
-    """Opens tabs that are closed afterwards, with the extension back on its test settings."""
-    pages = []
-
-    def open_url(url):
-        pages.append(browser.open(url))
-        return pages[-1]
-
-    yield open_url
-    for opened in pages:
-        opened.close()
-    browser.settings(apiUrl=browser.api_url, apiKey="", language="auto")
+    """Opens tabs for one test; afterwards they close and the extension is reset."""
+    with browser.tabs() as open_url:
+        yield open_url
 
 
 def comment(page, label):
