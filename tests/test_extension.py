@@ -413,3 +413,25 @@ def test_api_key_from_the_options_is_sent_and_a_wrong_one_is_explained(page, bro
 
 def test_no_request_left_the_machine(browser):
     assert browser.left_the_machine == []
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and \
+        a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+def test_the_badges_card_never_covers_the_reply_being_written(page):
+    """Mid-page, with more findings than fit above or below, the card opens beside the reply box and scrolls."""
+    post = page(FACEBOOK_POST)
+    post.get_by_role("button", name="Reply").click()
+    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
+    box.click()
+    post.keyboard.type(FACEBOOK_OFFER)
+    badge = post.locator(BADGE)
+    expect(badge).to_have_class("badge error")
+    badge.click()
+    card = post.locator(CARD)
+    expect(card).to_be_visible()
+    assert not overlap(card.bounding_box(), box.bounding_box())
+    assert not overlap(card.bounding_box(), badge.bounding_box())
+    assert card.evaluate("(card) => card.scrollHeight > card.clientHeight")  # the rest is a scroll away, not cut off

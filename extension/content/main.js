@@ -43,7 +43,9 @@ class FieldChecker {
     this.underlines = this.isTextarea
       ? new ReplyGuard.MirrorUnderlines(field, ReplyGuard.ui.root())
       : new ReplyGuard.HighlightUnderlines(field);
-    this.badge = new ReplyGuard.Badge(field, (rect) => this.openBadgeCard(rect));
+    // The badge's card opens beside the whole reply box, so it never hides the words being written.
+    this.badge = new ReplyGuard.Badge(field,
+      (rect) => this.openBadgeCard(ReplyGuard.ui.around(rect, field.getBoundingClientRect())));
     this.state = 'empty'; // empty | findings | offline | problem
     this.findings = [];
     this.text = this.readText();

@@ -135,14 +135,30 @@ ReplyGuard.ui = {
   },
 
   /** Puts a floating box under (or, without room, over) a rectangle, inside the window. */
+  /**
+   * Puts the box next to `rect`, below it or, when there is more room there, above it, and never over it: over the
+   * badge or the underlined words it would hide what the person is writing. A box taller than its room scrolls.
+   */
   placeNear(box, rect) {
-    const width = box.offsetWidth;
+    const gap = 6;
+    const margin = 8;
+    const roomBelow = innerHeight - rect.bottom - gap - margin;
+    const roomAbove = rect.top - gap - margin;
+    const below = box.scrollHeight <= roomBelow || roomBelow >= roomAbove;
+    // A field that fills the window leaves no room on either side: then the card keeps a usable height and overlaps.
+    box.style.maxHeight = `${Math.min(Math.max(below ? roomBelow : roomAbove, 160), innerHeight * 0.6)}px`;
     const height = box.offsetHeight;
-    const left = Math.max(8, Math.min(rect.left, innerWidth - width - 8));
-    const below = rect.bottom + 6;
-    const top = below + height <= innerHeight - 8 ? below : Math.max(8, rect.top - height - 6);
-    box.style.left = `${left}px`;
-    box.style.top = `${top}px`;
+    box.style.left = `${Math.max(margin, Math.min(rect.left, innerWidth - box.offsetWidth - margin))}px`;
+    box.style.top = `${below ? Math.min(rect.bottom + gap, innerHeight - margin - height)
+      : Math.max(margin, rect.top - gap - height)}px`;
+  },
+
+  /** The smallest rectangle holding all the given ones. */
+  around(...rects) {
+    const left = Math.min(...rects.map((r) => r.left));
+    const top = Math.min(...rects.map((r) => r.top));
+    return new DOMRect(left, top, Math.max(...rects.map((r) => r.right)) - left,
+      Math.max(...rects.map((r) => r.bottom)) - top);
   },
 
   /** A playbook link, only for http(s) addresses. */
