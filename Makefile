@@ -46,7 +46,7 @@ extension: dist/replyguard-extension.zip
 dist/replyguard-extension.zip: $(shell find extension -type f)
 	mkdir -p dist
 	rm -f $@
-	cd extension && python3 -m zipfile -c ../$@ manifest.json *.js _locales content icons options
+	cd extension && python3 -m zipfile -c ../$@ manifest.json managed_schema.json *.js _locales content icons options
 
 # The Facebook fixture page's editor: the real Lexical from npm (versions pinned in package-lock.json), bundled.
 FIXTURE_EDITOR := tests/fixtures/facebook

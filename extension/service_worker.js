@@ -18,7 +18,7 @@ const CLASSIFY_TIMEOUT_MS = 3000;
 let settingsNow = null;
 let backoffNow = null;
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local') settingsNow = null;
+  if (area === 'local' || area === 'managed') settingsNow = null;
   if (area === 'session') backoffNow = null;
 });
 

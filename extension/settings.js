@@ -1,4 +1,5 @@
-// The person's settings, kept in chrome.storage.local. Out of the box the extension talks to `make run`'s API.
+// The person's settings, kept in chrome.storage.local, and those an administrator pushes to a whole team by policy.
+// Out of the box the extension talks to `make run`'s API.
 
 export const DEFAULT_SETTINGS = Object.freeze({
   apiUrl: 'http://127.0.0.1:8000',
@@ -8,10 +9,38 @@ export const DEFAULT_SETTINGS = Object.freeze({
 });
 
 export const LANGUAGES = ['auto', 'da', 'en'];
+const SETTING_NAMES = Object.keys(DEFAULT_SETTINGS);
 
+/**
+ * The settings in force: an administrator's (pushed by policy into chrome.storage.managed, see managed_schema.json)
+ * over the person's own (chrome.storage.local) over the defaults. `managed` holds what the administrator set, which
+ * the settings page shows but doesn't let anyone change.
+ */
 export async function loadSettings() {
-  const stored = await chrome.storage.local.get(Object.keys(DEFAULT_SETTINGS));
-  return {...DEFAULT_SETTINGS, ...stored, sites: {...DEFAULT_SETTINGS.sites, ...stored.sites}};
+  const [stored, managed] = await Promise.all([chrome.storage.local.get(SETTING_NAMES), managedSettings()]);
+  return {
+    ...DEFAULT_SETTINGS, ...stored, ...managed,
+    sites: {...DEFAULT_SETTINGS.sites, ...stored.sites, ...managed.sites},
+    managed,
+  };
+}
+
+/** The settings a policy sets, checked; {} where the browser has no managed storage (Firefox without a policy). */
+export async function managedSettings() {
+  let managed;
+  try {
+    managed = await chrome.storage.managed.get(SETTING_NAMES);
+  } catch {
+    return {};
+  }
+  // Chrome checks the policy against the schema; the URL is normalised here like one typed on the settings page,
+  // and one that isn't http(s) is left out, so the person's own setting stays in force.
+  if ('apiUrl' in managed) {
+    const apiUrl = normaliseApiUrl(managed.apiUrl);
+    if (apiUrl) managed.apiUrl = apiUrl;
+    else delete managed.apiUrl;
+  }
+  return managed;
 }
 
 /** The API's base URL without a trailing slash, or null when it isn't an http(s) URL. */

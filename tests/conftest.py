@@ -65,13 +65,13 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def serve_in_thread(app):
-    """Runs a Flask app on a random loopback port for browser tests; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serve_in_thread(app, host: str = "127.0.0.1"):
+    """Runs a Flask app on a random port of a loopback address for browser tests; yields its base URL."""
+    server = make_server(host, 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://{host}:{server.server_port}"
     finally:
         server.shutdown()
         thread.join()

@@ -4,7 +4,11 @@ Shared by the extension's tests and its benchmark. Every request that isn't to a
 aborted and recorded, so a test can prove that nothing leaves the machine.
 """
 
+import hashlib
+import ipaddress
+import json
 import os
+import subprocess
 import tempfile
 import threading
 import time
@@ -27,6 +31,8 @@ PAGES = {
     TRUSTPILOT_REVIEWS: (FIXTURES / "trustpilot" / "reviews.html", "text/html"),
 }
 FIXTURE_HOSTS = {urlsplit(url).hostname for url in PAGES}
+# Where Debian's Chromium reads the policies an administrator makes mandatory (Google Chrome: /etc/opt/chrome/...).
+POLICY_DIR = Path("/etc/chromium/policies/managed")
 
 
 class DelayedApi:
@@ -63,12 +69,15 @@ class ExtensionBrowser:
         worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
         self.worker = worker
         self.extension_id = urlsplit(worker.url).hostname
+        # Chromium answers the first read of managed storage (policy) only once its policies have loaded, seconds
+        # after it starts; a person's browser has long been running when they write a reply, so the tests wait too.
+        worker.evaluate("() => chrome.storage.managed.get(null)")
 
     def _route(self, route):
         request = route.request
         if request.url.startswith("chrome-extension://"):  # the extension's own files (its options page)
             route.continue_()
-        elif urlsplit(request.url).hostname == "127.0.0.1":  # the API, running or stopped: loopback stays here
+        elif _is_loopback(urlsplit(request.url).hostname):  # the API, running or stopped: loopback stays here
             if request.url.endswith("/v1/check") and request.post_data:
                 self.check_bodies.append(request.post_data_json)
             route.continue_()
@@ -113,6 +122,41 @@ class ExtensionBrowser:
             for page in opened:
                 page.close()
             self.reset()
+
+
+def _is_loopback(hostname: str) -> bool:
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def unpacked_extension_id(folder: Path) -> str:
+    """The ID Chromium gives an extension loaded from a folder: the SHA-256 of the folder's path, its first 32 hex
+    digits written with the letters a to p."""
+    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:32]
+    return "".join(chr(ord("a") + int(digit, 16)) for digit in digest)
+
+
+@contextmanager
+def extension_policy(values: dict):
+    """Settings for the extension as an administrator pushes them (Chromium's "3rdparty" policy, which the extension
+    reads from chrome.storage.managed), for the browsers started inside. Policy files belong to root, so this writes
+    one as root, or through `sudo -n`, and removes it afterwards."""
+    path = POLICY_DIR / f"replyguard-test-{os.getpid()}.json"
+    policy = json.dumps({"3rdparty": {"extensions": {unpacked_extension_id(EXTENSION): values}}})
+    _as_root(f"mkdir -p '{POLICY_DIR}' && cat > '{path}'", policy)
+    try:
+        yield
+    finally:
+        _as_root(f"rm -f '{path}'")
+
+
+def _as_root(script: str, stdin: str = "") -> None:
+    command = ["sh", "-c", script] if os.geteuid() == 0 else ["sudo", "-n", "sh", "-c", script]
+    result = subprocess.run(command, input=stdin, capture_output=True, text=True)
+    assert result.returncode == 0, (f"could not write Chromium's policy in {POLICY_DIR} (needs root or "
+                                    f"password-less sudo, like make test's apt-get): {result.stderr.strip()}")
 
 
 @contextmanager

@@ -16,6 +16,7 @@ def files_the_manifest_names(manifest: dict) -> set[str]:
     names = set(manifest["icons"].values())
     names.add(manifest["background"]["service_worker"])
     names.add(manifest["options_ui"]["page"])
+    names.add(manifest["storage"]["managed_schema"])  # without it Chrome gives the extension no policy settings
     for script in manifest["content_scripts"]:
         names.update(script["js"] + script.get("css", []))
     names.update(f"_locales/{locale.name}/messages.json" for locale in (ROOT / "extension" / "_locales").iterdir())

@@ -418,7 +418,18 @@ setInterval(() => {
     else if (checker.isTextarea) checker.onEdit();
   }
 }, 1000);
-chrome.storage.local.get('sites').then(({sites}) => setEnabled(sites));
+/**
+ * The per-site switches: an administrator's (set by policy) over the person's own. The person's come first, because
+ * right after the browser starts Chrome holds back managed storage until its policies have loaded (seconds).
+ */
+async function applySiteSwitches() {
+  const own = (await chrome.storage.local.get('sites')).sites;
+  setEnabled(own);
+  const managed = await chrome.storage.managed.get('sites').catch(() => ({})); // none: nothing is set by policy
+  if (managed.sites) setEnabled({...own, ...managed.sites});
+}
+
+applySiteSwitches();
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && changes.sites) setEnabled(changes.sites.newValue);
+  if ((area === 'local' || area === 'managed') && changes.sites) applySiteSwitches();
 });

@@ -1,9 +1,11 @@
-// The options page: API URL and key, reply language, on/off per site, and a connection test. An API outside the
-// loopback addresses the extension may always reach is asked for as an optional host permission when saved.
+// The options page: API URL and key, reply language, on/off per site, and a connection test. Settings an administrator
+// set by policy are shown but locked. An API outside the loopback addresses the extension may always reach is asked
+// for as an optional host permission when saved.
 
 import {DEFAULT_SETTINGS, loadSettings, normaliseApiUrl} from '../settings.js';
 
 const form = document.getElementById('settings');
+const SITES = ['facebook', 'trustpilot'];
 const status = document.getElementById('status');
 
 const phrase = (key, ...values) => chrome.i18n.getMessage(key, values.map(String));
@@ -29,12 +31,19 @@ async function fill() {
   form.language.value = settings.language;
   form.facebook.checked = settings.sites.facebook;
   form.trustpilot.checked = settings.sites.trustpilot;
+  // What an administrator set by policy is shown, and can't be changed here.
+  const {managed} = settings;
+  const locked = [...['apiUrl', 'apiKey', 'language'].filter((name) => name in managed),
+    ...SITES.filter((site) => site in (managed.sites || {}))];
+  for (const name of locked) form[name].disabled = true;
+  document.getElementById('managed').hidden = locked.length === 0;
 }
 
 /**
  * The API URL in the form, once it is a usable http(s) address the worker may reach; otherwise null, with the reason
- * shown (`refusedKey`: what to say when the person doesn't grant the permission). Chrome lets the worker call the API
- * only with a host permission for it, and asking for one needs a click, as Save and Test connection are.
+ * shown (`refusedKey`: what to say when the person doesn't grant the permission). The worker reaches an API it has a
+ * host permission for, and asking for one needs a click, as Save and Test connection are. An address set by policy
+ * needs none: the team's API lets the extension in by CORS (its extension_origins setting).
  */
 async function reachableApiUrl(refusedKey) {
   const apiUrl = normaliseApiUrl(form.apiUrl.value);
@@ -42,6 +51,7 @@ async function reachableApiUrl(refusedKey) {
     say(phrase('badUrl'), 'error');
     return null;
   }
+  if (form.apiUrl.disabled) return apiUrl;
   const origins = [`${new URL(apiUrl).origin}/*`];
   if (!(await chrome.permissions.contains({origins})) && !(await chrome.permissions.request({origins}))) {
     say(phrase(refusedKey, new URL(apiUrl).origin), 'error');
@@ -54,11 +64,14 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const apiUrl = await reachableApiUrl('notSavedNoPermission');
   if (!apiUrl) return;
+  // Only the person's own choices are stored: a field set by policy keeps what the person had before it.
+  const own = await chrome.storage.local.get('sites');
+  const choices = {apiUrl, apiKey: form.apiKey.value.trim(), language: form.language.value};
+  const sites = {...own.sites};
+  for (const site of SITES) if (!form[site].disabled) sites[site] = form[site].checked;
   await chrome.storage.local.set({
-    apiUrl,
-    apiKey: form.apiKey.value.trim(),
-    language: form.language.value,
-    sites: {facebook: form.facebook.checked, trustpilot: form.trustpilot.checked},
+    ...Object.fromEntries(Object.entries(choices).filter(([name]) => !form[name].disabled)),
+    sites,
   });
   await chrome.runtime.sendMessage({kind: 'retry'}); // a new address deserves a fresh try
   form.apiUrl.value = apiUrl;
