@@ -6,10 +6,12 @@ synthetic ones) for a fixed time. The two are loaded in turns, a few rounds each
 is doing weighs on both alike. The real API runs as in production: a key required, the rate limit on, the access
 log written. The bare endpoint only parses the same JSON and answers, so the ratio says how much of the HTTP path's
 capacity the checking (and the access control around it) leaves. Targets (issue 5): zero errors, ratio >= 0.8.
+Afterwards both apps are timed in this process without sockets, and the checking alone, to show where the time goes.
 """
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import random
@@ -123,11 +125,9 @@ def report(name: str, rounds: list[dict]) -> dict:
     return total
 
 
-def serve_bare(port: int, workers: int) -> None:
-    """The baseline: Flask parsing the same JSON and answering, with nothing else, under the same gunicorn."""
+def bare_app():
+    """The baseline: Flask parsing the same JSON and answering, with nothing else."""
     from flask import Flask, jsonify, request
-
-    from replyguard.cli import run_gunicorn
 
     bare = Flask("bare")
 
@@ -140,7 +140,50 @@ def serve_bare(port: int, workers: int) -> None:
     def health():
         return jsonify(status="ok")
 
-    run_gunicorn(bare, f"127.0.0.1:{port}", workers=workers)
+    return bare
+
+
+def serve_bare(port: int, workers: int) -> None:
+    from replyguard.cli import run_gunicorn
+
+    run_gunicorn(bare_app(), f"127.0.0.1:{port}", workers=workers)
+
+
+def costs_in_process(sample: list[str], settings: Path) -> None:
+    """Where a request's time goes, without sockets, server or load generator: both apps called directly as WSGI,
+    and the real one's checking alone (language, the complaint's classification, the rules). Best of 5 rounds."""
+    from werkzeug.test import EnvironBuilder
+
+    from replyguard import access_log, create_app
+
+    real = create_app({"SETTINGS_FILE": str(settings)})
+    access_log.send_to(open(os.devnull, "w", encoding="utf-8"))  # written and thrown away, as in the load test
+    requests = [(body.encode(), EnvironBuilder(path="/v1/check", method="POST", data=body.encode(), headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}).get_environ()) for body in sample]
+
+    def serve_all(app):
+        for body, environ in requests:
+            statuses = []
+            b"".join(app({**environ, "wsgi.input": io.BytesIO(body)}, lambda status, *_: statuses.append(status)))
+            assert statuses[0].startswith("200"), statuses
+
+    checker = real.extensions["replyguard"]
+    parsed = [json.loads(body) for body in sample]
+
+    def check_all(_app):
+        for body in parsed:
+            checker.check(body["text"], body.get("language", "auto"), body.get("context"))
+
+    print("per request, in this process (no sockets):")
+    for name, run, app in (("bare Flask", serve_all, bare_app()), ("replyguard, whole request", serve_all, real),
+                           ("replyguard, checking only", check_all, None)):
+        run(app)  # warm
+        rounds = []
+        for _ in range(5):
+            started = time.perf_counter()
+            run(app)
+            rounds.append((time.perf_counter() - started) / len(sample) * 1000)
+        print(f"  {name:<38}{min(rounds):6.3f} ms")
 
 
 def main() -> int:
@@ -187,6 +230,7 @@ def main() -> int:
                 stop(server)
         real = report("replyguard POST /v1/check (key, limit)", real_rounds)
         bare = report("bare Flask: parse the JSON, answer", bare_rounds)
+        costs_in_process(sample, settings)
 
     ratio = real["rps"] / bare["rps"]
     errors = real["errors"] + bare["errors"]
