@@ -25,10 +25,16 @@ EDITOR_BUNDLE = FIXTURES / "facebook" / "dist" / "editor.bundle.js"
 
 FACEBOOK_POST = "https://www.facebook.com/cykelhuset.demo/posts/1"
 TRUSTPILOT_REVIEWS = "https://business.trustpilot.com/reviews"
+# The other hosts the extension runs on (Meta Business Suite, Trustpilot's public site), with the same fixture pages.
+META_BUSINESS_POST = "https://business.facebook.com/cykelhuset.demo/posts/1"
+TRUSTPILOT_PUBLIC_REVIEWS = "https://www.trustpilot.com/reviews"
 PAGES = {
     FACEBOOK_POST: (FIXTURES / "facebook" / "post.html", "text/html"),
     "https://www.facebook.com/static/editor.bundle.js": (EDITOR_BUNDLE, "text/javascript"),
+    META_BUSINESS_POST: (FIXTURES / "facebook" / "post.html", "text/html"),
+    "https://business.facebook.com/static/editor.bundle.js": (EDITOR_BUNDLE, "text/javascript"),
     TRUSTPILOT_REVIEWS: (FIXTURES / "trustpilot" / "reviews.html", "text/html"),
+    TRUSTPILOT_PUBLIC_REVIEWS: (FIXTURES / "trustpilot" / "reviews.html", "text/html"),
 }
 FIXTURE_HOSTS = {urlsplit(url).hostname for url in PAGES}
 # Where Debian's Chromium reads the policies an administrator makes mandatory (Google Chrome: /etc/opt/chrome/...).

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import serve_in_thread, write_settings
-from extension_browser import FACEBOOK_POST, TRUSTPILOT_REVIEWS, DelayedApi, extension_browser
+from extension_browser import (FACEBOOK_POST, META_BUSINESS_POST, TRUSTPILOT_PUBLIC_REVIEWS, TRUSTPILOT_REVIEWS,
+                               DelayedApi, extension_browser)
 from replyguard import create_app
 
 OFFER_EN = "As a small thank you for your patience, here's a 20% discount on your next order."
@@ -274,6 +275,28 @@ def test_facebook_reads_the_comment_thread_as_context(page, browser):
         "staff_replies_in_thread": 1,
         "complaint_posted_at": "2026-11-22T09:00:00.000Z",
     }
+
+
+def open_facebook_reply_box(page):
+    page.get_by_role("button", name="Reply").click()
+    page.get_by_role("textbox", name="Reply to Lone Jensen").click()
+
+
+def open_trustpilot_reply_box(page):
+    page.locator("#reply-6741a0c1").click()
+
+
+@pytest.mark.parametrize("url, platform, open_reply_box", [
+    (META_BUSINESS_POST, "facebook", open_facebook_reply_box),
+    (TRUSTPILOT_PUBLIC_REVIEWS, "trustpilot", open_trustpilot_reply_box),
+], ids=["meta-business-suite", "trustpilot-public-site"])
+def test_the_other_hosts_of_each_platform_are_checked_with_its_adapter(page, browser, url, platform, open_reply_box):
+    site = page(url)
+    open_reply_box(site)
+    site.keyboard.type(TRUSTPILOT_OFFER)
+    expect(site.locator(BADGE)).to_have_class("badge error")
+    sent = sent_check(site, browser, TRUSTPILOT_OFFER)
+    assert sent["platform"] == platform and sent["context"]["complaint"]  # the platform's adapter read the thread
 
 
 def test_facebook_enter_asks_before_posting_an_offer_and_posting_still_works(page):
