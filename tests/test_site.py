@@ -108,6 +108,18 @@ def test_search_finds_the_compensation_rule(site, page, language, query):
     assert f"{urlsplit(home(base_url, language)).path}rules/{COMPENSATION}/" in found
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_finds_only_pages_in_the_readers_language(site, page, language):
+    _, base_url = site
+    page.goto(home(base_url, language))
+    page.locator("input.md-search__input").fill("ReplyGuard")  # a word on pages of both languages
+    results = page.locator(".md-search-result__item a")
+    expect(results.first).to_be_visible()
+    paths = {urlsplit(link).path for link in results.evaluate_all("links => links.map(a => a.href)")}
+    english = {path for path in paths if path.startswith("/playbook/en/")}
+    assert english == (paths if language == "en" else set()), paths
+
+
 def switch_language(page, language: str):
     page.locator(".md-header__option .md-select").hover()
     page.locator(f"a.md-select__link[hreflang={language}]").click()

@@ -7,7 +7,10 @@ path, so it imports the package by absolute name.
 """
 
 import html
+import json
 import logging
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -22,6 +25,10 @@ from replyguard.templates import TemplateError, load_templates
 
 RULES_INDEX = "rules/index.md"
 TEMPLATES_PAGE = "templates.md"
+SEARCH_INDEX = Path("search", "search_index.json")
+# Where Material's page config says the site starts: it loads the search index from there and resolves results
+# against it.
+CONFIG_BASE = re.compile(r'(<script id="__config" type="application/json">\{[^<]*?"base": )("[^"]*")')
 
 LABELS = {
     "da": {
@@ -185,14 +192,43 @@ def on_files(files, config):
     return files
 
 
+@event_priority(-110)  # after mkdocs-static-i18n (-100), which builds the other languages and merges the index
 def on_post_build(config):
     """Material's language switcher looks a page's twin up in the sitemap under the other language's root
     (en/sitemap.xml); mkdocs-static-i18n writes one sitemap of both languages at the site root, complete once the
-    last language is built, so that one is copied there."""
+    last language is built, so that one is copied there. Once every language is built, the search index is split."""
     i18n = config.plugins["i18n"]
+    site_dir = Path(config.site_dir)
     if i18n.current_language != i18n.default_language:
-        site_dir = Path(config.site_dir)
         shutil.copyfile(site_dir / "sitemap.xml", site_dir / i18n.current_language / "sitemap.xml")
+    if not i18n.building:  # the outer build, after mkdocs-static-i18n has written its index of every language
+        _search_index_per_language(site_dir, i18n.default_language, i18n.build_languages)
+
+
+def _search_index_per_language(site_dir: Path, default_language: str, languages: list[str]) -> None:
+    """mkdocs-static-i18n writes one search index of every language's pages, so searching the Danish playbook
+    also found English pages. Each other language gets its own index under its own root (en/search/), without the
+    language's folder in the pages' locations, and its pages' Material config points there."""
+    index = json.loads((site_dir / SEARCH_INDEX).read_text(encoding="utf-8"))
+    documents = index["docs"]
+    for language in languages:
+        if language == default_language:
+            continue
+        root, folder = site_dir / language, f"{language}/"
+        own = [{**doc, "location": doc["location"].removeprefix(folder)}
+               for doc in documents if doc["location"].startswith(folder)]
+        documents = [doc for doc in documents if not doc["location"].startswith(folder)]
+        _write_index(root / SEARCH_INDEX, index, own)
+        for page in root.rglob("*.html"):
+            base = Path(os.path.relpath(root, page.parent)).as_posix()
+            text = page.read_text(encoding="utf-8")
+            page.write_text(CONFIG_BASE.sub(lambda m: m.group(1) + json.dumps(base), text, count=1), encoding="utf-8")
+    _write_index(site_dir / SEARCH_INDEX, index, documents)
+
+
+def _write_index(path: Path, index: dict, documents: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**index, "docs": documents}, ensure_ascii=False), encoding="utf-8")
 
 
 def _localized_file(config, i18n, src_uri: str, language: str) -> File:
