@@ -41,6 +41,15 @@ FIXTURE_HOSTS = {urlsplit(url).hostname for url in PAGES}
 POLICY_DIR = Path("/etc/chromium/policies/managed")
 
 
+def open_facebook_reply_box(page):
+    """Opens the reply box under Lone Jensen's comment as a person does (it appears only then) and puts the cursor in
+    it; returns the box."""
+    page.get_by_role("button", name="Reply").click()
+    box = page.get_by_role("textbox", name="Reply to Lone Jensen")
+    box.click()
+    return box
+
+
 class DelayedApi:
     """The API as a WSGI app whose checks can be made slow, like a busy server; it counts checks running at once."""
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from conftest import serve_in_thread, write_settings
 from extension_browser import (FACEBOOK_POST, META_BUSINESS_POST, TRUSTPILOT_PUBLIC_REVIEWS, TRUSTPILOT_REVIEWS,
-                               DelayedApi, extension_browser)
+                               DelayedApi, extension_browser, open_facebook_reply_box)
 from replyguard import create_app
 
 OFFER_EN = "As a small thank you for your patience, here's a 20% discount on your next order."
@@ -184,9 +184,7 @@ def test_fields_that_are_read_only_disabled_or_opted_out_are_left_alone(page):
 
 def test_facebook_lexical_reply_box_underline_card_and_suggestion(page, api, browser, artifacts_dir):
     post = page(FACEBOOK_POST)
-    post.get_by_role("button", name="Reply").click()  # the reply box only appears now, as on Facebook
-    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
-    box.click()
+    box = open_facebook_reply_box(post)
     post.keyboard.type(FACEBOOK_OFFER)
 
     expected = api_answer(post, api, browser, FACEBOOK_OFFER)
@@ -215,9 +213,7 @@ def test_facebook_lexical_reply_box_underline_card_and_suggestion(page, api, bro
 def test_whole_reply_finding_is_listed_in_the_badge_card_and_added_in_one_click(page, api, browser):
     unsigned = "Hej Per, det er vi kede af. Ring til os på 70 20 30 40, så finder vi en løsning sammen."
     post = page(FACEBOOK_POST)
-    post.get_by_role("button", name="Reply").click()
-    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
-    box.click()
+    box = open_facebook_reply_box(post)
     post.keyboard.type(unsigned)
     answer = api_answer(post, api, browser, unsigned)
     whole = next(f for f in answer if f["start"] is None and f["insert"] == "end")
@@ -265,8 +261,7 @@ def test_textarea_underline_follows_scrolling_and_resizing(page):
 
 def test_facebook_reads_the_comment_thread_as_context(page, browser):
     post = page(FACEBOOK_POST)
-    post.get_by_role("button", name="Reply").click()
-    post.get_by_role("textbox", name="Reply to Lone Jensen").click()
+    open_facebook_reply_box(post)
     post.keyboard.type(CLEAN_EN)
     sent = sent_check(post, browser, CLEAN_EN)
     assert sent["platform"] == "facebook"
@@ -275,11 +270,6 @@ def test_facebook_reads_the_comment_thread_as_context(page, browser):
         "staff_replies_in_thread": 1,
         "complaint_posted_at": "2026-11-22T09:00:00.000Z",
     }
-
-
-def open_facebook_reply_box(page):
-    page.get_by_role("button", name="Reply").click()
-    page.get_by_role("textbox", name="Reply to Lone Jensen").click()
 
 
 def open_trustpilot_reply_box(page):
@@ -302,9 +292,7 @@ def test_the_other_hosts_of_each_platform_are_checked_with_its_adapter(page, bro
 def test_facebook_enter_asks_before_posting_an_offer_and_posting_still_works(page):
     post = page(FACEBOOK_POST)
     make_complaint_fresh(post)
-    post.get_by_role("button", name="Reply").click()
-    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
-    box.click()
+    box = open_facebook_reply_box(post)
     post.keyboard.type(FACEBOOK_OFFER)
     post.keyboard.press("Enter")  # straight after typing: the draft is checked before it may go out
     confirm = post.locator(CONFIRM)
@@ -446,9 +434,7 @@ def overlap(a: dict, b: dict) -> bool:
 def test_the_badges_card_never_covers_the_reply_being_written(page):
     """Mid-page, with more findings than fit above or below, the card opens beside the reply box and scrolls."""
     post = page(FACEBOOK_POST)
-    post.get_by_role("button", name="Reply").click()
-    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
-    box.click()
+    box = open_facebook_reply_box(post)
     post.keyboard.type(FACEBOOK_OFFER)
     badge = post.locator(BADGE)
     expect(badge).to_have_class("badge error")

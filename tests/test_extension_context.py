@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import serve_in_thread
-from extension_browser import FACEBOOK_POST, TRUSTPILOT_REVIEWS, extension_browser
+from extension_browser import FACEBOOK_POST, TRUSTPILOT_REVIEWS, extension_browser, open_facebook_reply_box
 from replyguard import create_app
 
 REMINDER = "replyguard-ui .confirm"
@@ -123,9 +123,7 @@ def templates(app, language):
 
 def test_facebook_empty_reply_box_inserts_a_template_through_lexical(open_page, app, artifacts_dir):
     post = open_page(FACEBOOK_POST)
-    post.get_by_role("button", name="Reply").click()
-    box = post.get_by_role("textbox", name="Reply to Lone Jensen")
-    box.click()
+    box = open_facebook_reply_box(post)
     badge = post.locator(BADGE)
     expect(badge).to_have_attribute("title", "Insert a template")
     badge.click()
@@ -191,8 +189,7 @@ def advice_in_the_extension(open_page, browser, app, comment_text, earlier_staff
         for (let n = 1; n < staffReplies; n++) replies.append(staffReply.cloneNode(true));
         if (!staffReplies) staffReply.remove();
     }""", [comment_text, earlier_staff_replies])
-    post.get_by_role("button", name="Reply").click()
-    post.get_by_role("textbox", name="Reply to Lone Jensen").click()
+    open_facebook_reply_box(post)
     post.keyboard.type(DRAFT)
 
     for _ in range(100):

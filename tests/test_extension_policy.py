@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from conftest import serve_in_thread, write_settings
 from extension_browser import (EXTENSION, FACEBOOK_POST, TRUSTPILOT_REVIEWS, extension_browser, extension_policy,
-                               unpacked_extension_id)
+                               open_facebook_reply_box, unpacked_extension_id)
 from replyguard import create_app
 
 KEY = "rg_policy-test-key-0123456789abcdef"
@@ -49,8 +49,7 @@ def page(browser):
 
 def test_the_policys_api_and_key_check_the_reply_whatever_the_person_set(page, browser):
     post = page(FACEBOOK_POST)
-    post.get_by_role("button", name="Reply").click()
-    post.get_by_role("textbox", name="Reply to Lone Jensen").click()
+    open_facebook_reply_box(post)
     post.keyboard.type(OFFER)
     # Only the policy's API answers, and only with the policy's key: anything else would show the grey offline badge.
     expect(post.locator(BADGE)).to_have_class("badge error")
