@@ -5,12 +5,12 @@ INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test bench site extension chromium fixtures wrk clean
+.PHONY: run test bench site extension chromium redis fixtures wrk clean
 
 run: $(INSTALLED) site
 	$(BIN)/replyguard serve --host 127.0.0.1 --port 8000 --site-dir site
 
-test: $(INSTALLED) chromium fixtures
+test: $(INSTALLED) chromium redis fixtures
 	$(BIN)/pytest
 
 bench: $(INSTALLED) chromium fixtures wrk
@@ -35,6 +35,10 @@ chromium:
 		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-l10n)
 	@command -v node >/dev/null && command -v npm >/dev/null || \
 		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm)
+
+# Redis, for the tests of a rate limit shared by several instances (each test starts its own on a free port).
+redis:
+	@command -v redis-server >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q redis-server)
 
 # wrk, the HTTP load generator bench/http_bench.py drives.
 wrk:

@@ -50,7 +50,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         rate_limit = RateLimit(api.rate_limit, api.rate_limit_storage)
     except ConfigurationError as error:
         raise SettingsError(f"{settings.source}: api.rate_limit_storage {api.rate_limit_storage!r}: {error} "
-                            f"(for redis://, install the redis package: pip install redis)") from None
+                            f"(for redis://, install the redis package: pip install redis==7.4.1)") from None
     app.extensions["replyguard.rate_limit"] = rate_limit
 
     @app.before_request
