@@ -26,7 +26,7 @@ export async function loadSettings() {
 }
 
 /** The settings a policy sets, checked; {} where the browser has no managed storage (Firefox without a policy). */
-export async function managedSettings() {
+async function managedSettings() {
   let managed;
   try {
     managed = await chrome.storage.managed.get(SETTING_NAMES);

@@ -1,5 +1,6 @@
 import hashlib
 import shutil
+import socket
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,6 +63,13 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or "/usr/bin/chromium"
     assert Path(path).is_file(), "Debian's chromium is not installed: run `make test`, which installs it"
     return path
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @contextmanager

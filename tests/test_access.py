@@ -5,7 +5,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ import urllib.request
 import pytest
 from limits.errors import StorageError
 
-from conftest import write_settings
+from conftest import free_port, write_settings
 from replyguard import create_app
 from replyguard.access import is_open
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, SettingsError, parse_settings
@@ -220,12 +219,6 @@ def test_serve_refuses_the_network_without_keys_and_says_how_to_add_one(host):
     assert result.returncode == 2
     assert "without API keys" in result.stderr and "replyguard new-key" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_health(base: str, process: subprocess.Popen) -> dict:

@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import serve_in_thread, write_settings
+from conftest import free_port, serve_in_thread, write_settings
 from replyguard import create_app
 from replyguard.openapi import load_document
 
@@ -28,12 +27,6 @@ MARKER = f"privacymarker{uuid.uuid4().hex}"  # ASCII, so no escaping (JSON's \u0
 REPLY = f"Hej Lone {MARKER}. Det er vi kede af. Du får et gavekort {MARKER}. Ring på 70 20 30 40. Mvh Mette"
 COMPLAINT = f"Min cykel {MARKER} var ikke klar, og ingen svarede."
 ACCESS_FIELDS = {"time", "method", "path", "status", "duration_ms", "key"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -3,23 +3,18 @@
 for each test (make test installs it); when it goes away, requests are still answered and still limited."""
 
 import shutil
-import socket
 import subprocess
 import time
 
 import pytest
+from redis import Redis
+from redis.exceptions import RedisError
 
-from conftest import write_settings
+from conftest import free_port, write_settings
 from replyguard import create_app
 
 KEY = "rg_rate-limit-store-test-key-0123456789"
 REPLY = {"text": "Det er vi kede af. Ring til os på 70 20 30 40. Mvh Mette"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -30,18 +25,17 @@ def redis(tmp_path):
     port = free_port()
     process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                 "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 10
     while True:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
-                connection.sendall(b"PING\r\n")
-                if connection.recv(16).startswith(b"+PONG"):
-                    break
-        except OSError:
+            if Redis.from_url(url, socket_timeout=1).ping():
+                break
+        except RedisError:
             pass
         assert time.monotonic() < deadline, "redis-server did not answer within 10 s"
         time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0", process
+    yield url, process
     process.terminate()
     process.wait(timeout=10)
 
