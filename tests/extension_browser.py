@@ -5,7 +5,6 @@ aborted and recorded, so a test can prove that nothing leaves the machine.
 """
 
 import hashlib
-import ipaddress
 import json
 import os
 import subprocess
@@ -17,6 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
+
+from replyguard.cli import is_loopback
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "extension"
@@ -92,7 +93,7 @@ class ExtensionBrowser:
         request = route.request
         if request.url.startswith("chrome-extension://"):  # the extension's own files (its options page)
             route.continue_()
-        elif _is_loopback(urlsplit(request.url).hostname):  # the API, running or stopped: loopback stays here
+        elif is_loopback(urlsplit(request.url).hostname or ""):  # the API, running or stopped: loopback stays here
             if request.url.endswith("/v1/check") and request.post_data:
                 self.check_bodies.append(request.post_data_json)
             route.continue_()
@@ -137,13 +138,6 @@ class ExtensionBrowser:
             for page in opened:
                 page.close()
             self.reset()
-
-
-def _is_loopback(hostname: str) -> bool:
-    try:
-        return ipaddress.ip_address(hostname).is_loopback
-    except ValueError:
-        return False
 
 
 def unpacked_extension_id(folder: Path) -> str:

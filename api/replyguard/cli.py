@@ -123,7 +123,7 @@ def _rules(args) -> int:
 def _serve(args) -> int:
     from . import access_log, create_app
 
-    if not load_settings(args.config).api.keys and not _is_loopback(args.host):
+    if not load_settings(args.config).api.keys and not is_loopback(args.host):
         raise SettingsError(
             f"refusing to serve on {args.host} without API keys: anyone who can reach it could use it. Make a key "
             f"with `replyguard new-key --id team >> SETTINGS.toml`, start with --config SETTINGS.toml, and give the "
@@ -160,7 +160,8 @@ def run_gunicorn(app, bind: str, workers: int, graceful_timeout: int = 30) -> No
     Server().run()
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine only (localhost, 127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
     try:
