@@ -5,7 +5,7 @@ INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test bench site extension chromium redis fixtures wrk clean
+.PHONY: run test bench eval train site extension chromium redis fixtures wrk clean
 
 run: $(INSTALLED) site
 	$(BIN)/replyguard serve --host 127.0.0.1 --port 8000 --site-dir site
@@ -18,13 +18,22 @@ bench: $(INSTALLED) chromium fixtures wrk
 	$(BIN)/python bench/extension_bench.py
 	$(BIN)/python bench/http_bench.py
 
+# The checker measured on the labelled corpus's test split (corpus/README.md): precision and recall per rule and
+# language, every miss in eval-report/report.md; exits non-zero below the targets.
+eval: $(INSTALLED)
+	$(BIN)/python -m quality.evaluate
+
+# The shipped models (api/replyguard/models/), learnt from the corpus's training part; the same corpus, the same bytes.
+train: $(INSTALLED)
+	$(BIN)/python -m quality.train
+
 site: $(INSTALLED)
 	$(BIN)/mkdocs build --strict --quiet --site-dir site
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[site,test]'
+	$(BIN)/pip install --quiet -e '.[site,test,train]'
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright's own browser download can't work here) with its other UI

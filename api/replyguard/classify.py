@@ -2,7 +2,9 @@
 
 The playbook's advice depends on it (an apology to a wronged customer, one calm reply to a troll). The kinds, their
 signal patterns and their examples are data: one YAML file per kind under playbook/complaints/, shipped as
-replyguard.complaint_files. Sentiment comes from AFINN's Danish and English word lists.
+replyguard.complaint_files. Sentiment comes from AFINN's Danish and English word lists. The kind is decided by a
+trained model (replyguard.model, `make train`) over the comment's words and those signals, learnt from the labelled
+comments in corpus/ and the kind files' examples.
 """
 
 import math
@@ -15,15 +17,15 @@ from pathlib import Path
 from afinn import Afinn
 
 from .language import detect_language
+from .model import features, load_model
 from .patterns import AnchorIndex, Haystack, PatternSet
 from .playbook_files import packaged_dir, read_yaml
 from .settings import LANGUAGES
 
-# Tried in this order; the first kind whose conditions hold wins, and complaint (no conditions) is the fallback.
 KINDS = ("hateful", "troll", "praise", "question", "complaint")
+MODEL = "complaint-kind"
 # Signals measured here rather than matched by a kind file's patterns.
 COMPUTED_SIGNALS = ("negative-words", "positive-words", "strong-words", "shouting", "exclamations", "question")
-CONDITIONS = ("if_any", "unless_any", "min_sentiment", "max_anger")
 AFINN_FILES = {"da": "AFINN-da-32.txt", "en": "AFINN-en-165.txt"}
 WORD = re.compile(r"\w+(?:['’]\w+)?")
 SHOUTED_WORD = re.compile(r"\b[A-ZÆØÅ]{2,}\b")
@@ -46,7 +48,7 @@ class Classification:
 class ComplaintKind:
     kind: str
     title: dict[str, str]
-    conditions: dict
+    never_with: frozenset[str]  # signals this kind can't have by its definition (a question with a problem is a complaint)
     signals: dict[str, dict[str, tuple[str, ...]]]  # signal id -> language -> patterns
     examples: dict[str, tuple[str, ...]]  # language -> comments of this kind
     source: str
@@ -66,10 +68,8 @@ def load_complaint_kinds(directory: str | Path | None = None) -> list[ComplaintK
     kinds = [_read_kind(found[kind]) for kind in KINDS]
     defined = {signal for kind in kinds for signal in kind.signals} | set(COMPUTED_SIGNALS)
     for kind in kinds:
-        for name in ("if_any", "unless_any"):
-            for signal in kind.conditions.get(name, ()):
-                if signal not in defined:
-                    raise ComplaintKindError(f"{kind.source}: {name}: unknown signal {signal!r}")
+        for signal in kind.never_with - defined:
+            raise ComplaintKindError(f"{kind.source}: never_with: unknown signal {signal!r}")
     return kinds
 
 
@@ -83,15 +83,9 @@ def _read_kind(path: Path) -> ComplaintKind:
     title = data.get("title")
     if not isinstance(title, dict) or any(not isinstance(title.get(lang), str) for lang in LANGUAGES):
         fail("title", "must give a text for da and en")
-    conditions = data.get("when", {})
-    if not isinstance(conditions, dict) or set(conditions) - set(CONDITIONS):
-        fail("when", f"must be a mapping of {', '.join(CONDITIONS)}")
-    for name in ("min_sentiment", "max_anger"):
-        if name in conditions and not isinstance(conditions[name], (int, float)):
-            fail(f"when.{name}", "must be a number")
-    for name in ("if_any", "unless_any"):
-        if not isinstance(conditions.get(name, []), list):
-            fail(f"when.{name}", "must be a list of signal ids")
+    never_with = data.get("never_with", [])
+    if not isinstance(never_with, list) or not all(isinstance(signal, str) for signal in never_with):
+        fail("never_with", "must be a list of signal ids")
     signals = {}
     for signal, patterns in (data.get("signals") or {}).items():
         if not isinstance(patterns, dict) or set(patterns) - set(LANGUAGES):
@@ -110,7 +104,7 @@ def _read_kind(path: Path) -> ComplaintKind:
             not isinstance(examples.get(lang), list) or not all(isinstance(e, str) and e.strip() for e in examples[lang])
             for lang in LANGUAGES):
         fail("examples", "must map da and en to lists of comments")
-    return ComplaintKind(path.stem, {lang: title[lang] for lang in LANGUAGES}, conditions, signals,
+    return ComplaintKind(path.stem, {lang: title[lang] for lang in LANGUAGES}, frozenset(never_with), signals,
                          {lang: tuple(examples[lang]) for lang in LANGUAGES}, str(path))
 
 
@@ -141,11 +135,26 @@ class Classifier:
     def classify(self, text: str, language: str = "auto") -> Classification:
         if language == "auto":
             language = detect_language(text)
+        signals, anger = self._signals(text, language)
+        model = load_model(MODEL, language)
+        scores = dict(zip(model.classes, model.raw_scores(self.features(text, signals))))
+        kind = max((k for k in self.kinds if not k.never_with & signals), key=lambda k: scores[k.kind]).kind
+        return Classification(kind, anger, tuple(sorted(signals)))
+
+    @staticmethod
+    def features(text: str, signals: set[str]) -> list[str]:
+        """What the kind model reads: the comment's words and word pieces, its signals, and each pair of signals (a
+        question with a problem in it is a complaint; mockery with a problem is a rough complaint, not a troll)."""
+        ordered = sorted(signals)
+        return (features(text) + [f"k:{signal}" for signal in ordered]
+                + [f"k:{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1:]])
+
+    def _signals(self, text: str, language: str) -> tuple[set[str], float]:
+        """The kind files' signals and the computed ones that the comment shows, and its anger (0..1)."""
         haystack = Haystack(text, self._indexes[language])
         signals = {signal for signal, patterns in self._patterns[language] if patterns.search(haystack)}
         scores = self._sentiment_scores(text, language)
         negative = -sum(score for score in scores if score < 0)
-        sentiment = sum(scores)
         shouted = len(SHOUTED_WORD.findall(text))
         exclamations = text.count("!")
         if negative:
@@ -160,9 +169,11 @@ class Classifier:
             signals.add("exclamations")
         if QUESTION_MARK.search(text):
             signals.add("question")
-        anger = _anger(negative, len(WORD.findall(text)), shouted, exclamations, "strong-words" in signals)
-        kind = next(k.kind for k in self.kinds if _holds(k.conditions, signals, sentiment, anger))
-        return Classification(kind, anger, tuple(sorted(signals)))
+        return signals, _anger(negative, len(WORD.findall(text)), shouted, exclamations, "strong-words" in signals)
+
+    def training_features(self, text: str, language: str) -> list[str]:
+        """The model's features of a labelled comment (quality/train.py learns from these)."""
+        return self.features(text, self._signals(text, language)[0])
 
     def _sentiment_scores(self, text: str, language: str) -> list[int]:
         words = [word.lower() for word in WORD.findall(text)]
@@ -189,12 +200,3 @@ def _anger(negative: int, words: int, shouted: int, exclamations: int, strong_wo
     raw = 0.4 * negativity + 0.15 * min(shouted, 3) + 0.1 * min(exclamations, 3) + (0.3 if strong_words else 0)
     return round(min(1.0, raw), 2)
 
-
-def _holds(conditions: dict, signals: set[str], sentiment: int, anger: float) -> bool:
-    if "if_any" in conditions and not signals & set(conditions["if_any"]):
-        return False
-    if signals & set(conditions.get("unless_any", ())):
-        return False
-    if sentiment < conditions.get("min_sentiment", -math.inf):
-        return False
-    return anger <= conditions.get("max_anger", math.inf)

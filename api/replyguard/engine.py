@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from .classify import Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
+from .model import features, load_model
 from .patterns import AnchorIndex, Haystack, PatternSet
 from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
 from .settings import LANGUAGES, Settings, SettingsError
@@ -48,6 +49,14 @@ class _Text(Haystack):
         self.measured = Measured(text)
         # parsed: work that several detectors share (one phone-number parse for both phone entities)
         self._detectors, self._entities, self._parsed = detectors, {}, {}
+        self._sentence_features = None
+
+    def sentence_features(self) -> list[tuple[int, int, list[str]]]:
+        """Each sentence's span and model features, found once for every model that reads them."""
+        if self._sentence_features is None:
+            self._sentence_features = [(s.start, s.end, features(self.text[s.start:s.end]))
+                                       for s in self.measured.sentences]
+        return self._sentence_features
 
     def entity(self, name: str) -> list[tuple[int, int]]:
         if name not in self._entities:
@@ -100,6 +109,7 @@ class _Present:
                                   for p in [*unless.get(language, []), *unless.get("any", [])]], index) if unless else None
         self.whole_sentence = rule.check.get("span") == "sentence"
         self.limits = _Limits(rule, language, settings) if "limits" in rule.check else None
+        self.model = _ModelSentences(rule.check["model"], language) if "model" in rule.check else None
 
     def spans(self, text: _Text):
         passed = self.limits.passed(text) if self.limits else None
@@ -110,10 +120,32 @@ class _Present:
         if self.whole_sentence:
             spans = [(*text.measured.sentence_at(start, end), item) for start, end, item in spans]
         spans = _without_overlaps(spans)
+        if self.model:  # the model's sentences where no pattern already marks something
+            spans = sorted(spans + [s for s in self.model.spans(text)
+                                    if not any(p[0] < s[1] and s[0] < p[1] for p in spans)],
+                           key=lambda span: span[:2])
         if self.unless and spans:
             allowed = [(start, end) for start, end, _ in self.unless.finditer(text)]
             spans = [s for s in spans if not any(a < s[1] and s[0] < b for a, b in allowed)]
         return spans
+
+
+class _ModelSentences:
+    """The sentences a trained model (replyguard.model) scores at or over the rule's threshold for the language,
+    each with a message that quotes the words that weigh most, and the model's own severity when the rule gives one
+    (a model's guess may warn where the rule's patterns block)."""
+
+    def __init__(self, spec: dict, language: str):
+        self.model = load_model(spec["name"], language)
+        self.threshold = spec["threshold"][language]
+        self.message = spec["message"][language]
+        self.severity = {"severity": spec["severity"]} if "severity" in spec else {}
+
+    def spans(self, text: _Text):
+        for start, end, found in text.sentence_features():
+            if self.model.probability(found) >= self.threshold:
+                cue = self.model.cue(text.text[start:end])
+                yield start, end, {"message": self.message.replace("{cue}", cue), **self.severity}
 
 
 def _without_overlaps(spans):
@@ -220,7 +252,8 @@ class _CompiledRule:
             yield Finding(
                 rule=self.rule.id,
                 severity=item.get("severity", self.rule.severity) if item else self.rule.severity,
-                message=_fill_message(self.message, text, self.language),
+                message=item["message"] if item and "message" in item else _fill_message(self.message, text,
+                                                                                          self.language),
                 start=None if start is None else utf16(start),
                 end=None if end is None else utf16(end),
                 insert=self.insert if start is None else None,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .classify import KINDS as COMPLAINT_KINDS
 from .entities import ENTITIES
+from .model import load_model
 from .playbook_files import packaged_dir, read_yaml, yaml_files
 from .settings import LANGUAGES
 from .text import METRICS
@@ -182,9 +183,12 @@ class _RuleReader:
             self.fail("check.kind", f"must be one of {', '.join(KINDS)}")
         kind = check["kind"]
         if kind == "present":
-            if "patterns" not in check and "entities" not in check:
-                self.fail("check", "a present check needs patterns or entities")
-            self.matchers("check", check)
+            if not {"patterns", "entities", "model"} & set(check):
+                self.fail("check", "a present check needs patterns, entities or a model")
+            if {"patterns", "entities"} & set(check):
+                self.matchers("check", check)
+            if "model" in check:
+                self.model(check["model"])
             if "unless" in check:
                 self.patterns("check.unless", check["unless"])
             if check.get("span", "match") not in ("match", "sentence"):
@@ -206,6 +210,28 @@ class _RuleReader:
             if check.get("insert", "end") not in INSERTS:
                 self.fail("check.insert", "must be start, end or replace (where a suggestion goes)")
         return check
+
+    def model(self, spec) -> None:
+        """`model: {name, threshold: {da, en}, message: {da, en}, severity}`: sentences a trained model
+        (replyguard/models/<name>-<language>.json, made by `make train`) scores at or over the threshold are flagged
+        too, with the message, in which {cue} is the words that weigh most, and the severity if given (no more
+        serious than the rule's)."""
+        if not isinstance(spec, dict) or not {"name", "threshold", "message"} <= set(spec) <= {
+                "name", "threshold", "message", "severity"}:
+            self.fail("check.model", "needs name, threshold and message (and may have severity)")
+        if "severity" in spec and spec["severity"] not in SEVERITIES[SEVERITIES.index(self.data["severity"]):]:
+            self.fail("check.model.severity", f"must be {self.data['severity']} or less serious")
+        for lang in LANGUAGES:
+            try:
+                load_model(spec["name"], lang)
+            except (FileNotFoundError, TypeError) as error:
+                self.fail("check.model.name", f"no trained model {spec['name']!r} for {lang} ({error})")
+            threshold = (spec["threshold"] or {}).get(lang) if isinstance(spec["threshold"], dict) else None
+            if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+                self.fail(f"check.model.threshold.{lang}", "must be a number between 0 and 1")
+            message = spec["message"].get(lang) if isinstance(spec["message"], dict) else None
+            if not isinstance(message, str) or "{cue}" not in message:
+                self.fail(f"check.model.message.{lang}", "must be a text with {cue} (the words that weigh most)")
 
     def matchers(self, name: str, group) -> None:
         if not isinstance(group, dict) or not ({"patterns", "entities"} & set(group)):

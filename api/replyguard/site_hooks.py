@@ -41,6 +41,15 @@ LABELS = {
                          "regnes den for en klage.",
         "applies_bound": {"min": "{name}: mindst {value}.", "max": "{name}: højst {value}."},
         "why": "Hvorfor det betyder noget for kunderne",
+        "trust": "Hvor sikker advarslen er",
+        "trust_intro": "Målt med make eval på testdelen af det mærkede korpus: svar, som hverken reglens mønstre eller "
+                       "modellerne er skrevet eller trænet ud fra. Præcision er, hvor ofte advarslen har ret, når den "
+                       "kommer; genkaldelse er, hvor mange af de svar, der burde få den, som får den.",
+        "trust_none": "Reglen er ikke målt på korpusset: den tæller eller måler noget i svaret og gætter ikke.",
+        "trust_columns": ("Sprog", "Præcision", "Genkaldelse", "Mærkede svar", "Sådan kan du læse den"),
+        "trust_parts": {"da": "Dansk", "en": "Engelsk", "en-real": "Engelsk, kun rigtige virksomheders svar"},
+        "trust_levels": ("Næsten altid rigtig: ret svaret", "Oftest rigtig: se på det igen",
+                         "Et ekstra blik: læs sætningen igen, og døm selv"),
         "message": "Beskeden, man ser i svarfeltet",
         "examples": "Eksempler",
         "bad": "Det markerer reglen",
@@ -85,6 +94,16 @@ LABELS = {
         "why": "Why it matters to customers",
         "message": "The message shown in the reply box",
         "examples": "Examples",
+        "trust": "How far the warning can be trusted",
+        "trust_intro": "Measured with make eval on the test part of the labelled corpus: replies that neither the "
+                       "rule's patterns nor the models were written or trained from. Precision is how often the "
+                       "warning is right when it appears; recall is how many of the replies that should get it do.",
+        "trust_none": "This rule isn't measured on the corpus: it counts or measures something in the reply and "
+                      "doesn't guess.",
+        "trust_columns": ("Language", "Precision", "Recall", "Labelled replies", "How to read it"),
+        "trust_parts": {"da": "Danish", "en": "English", "en-real": "English, real companies' replies only"},
+        "trust_levels": ("Almost always right: fix the reply", "Usually right: take another look",
+                         "A second opinion: read the sentence again and judge for yourself"),
         "bad": "What the rule flags",
         "good": "Say instead",
         "whole_reply": "The whole reply is flagged.",
@@ -177,7 +196,9 @@ def on_files(files, config):
     rules = _rules(config)
     pages = {RULES_INDEX: _rules_index(rules, language)}
     kind_titles = {kind.kind: kind.title[language] for kind in load_complaint_kinds()}
-    pages.update({f"rules/{rule.id}.md": _rule_page(rule, language, _principle_title(files, rule.principle), kind_titles)
+    scores = _scores(config)
+    pages.update({f"rules/{rule.id}.md": _rule_page(rule, language, _principle_title(files, rule.principle), kind_titles,
+                                                    scores)
                   for rule in rules})
     pages[TEMPLATES_PAGE] = _templates_page(_templates(config), language)
     for src_uri, markdown in pages.items():
@@ -282,7 +303,34 @@ def _applies_when(rule, language: str, kind_titles: dict[str, str]) -> list[str]
     return [f"## {labels['applies']}", "", *(f"- {_text(line)}" for line in lines), ""] if lines else []
 
 
-def _rule_page(rule, language: str, principle_title: str | None, kind_titles: dict[str, str]) -> str:
+def _scores(config) -> dict:
+    """The last make eval's scores (quality/scores.json in the checkout), or none when the site is built without it."""
+    path = Path(config.config_file_path).parent / "quality" / "scores.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _trust(scores: dict | None, labels: dict) -> list[str]:
+    """A rule's measured precision and recall per language, so staff know which warnings are certain."""
+    lines = [f"## {labels['trust']}", ""]
+    if not scores:
+        return lines + [_text(labels["trust_none"]), ""]
+    rows = [(labels["trust_parts"][language + ("-real" if part == "real" else "")], measured)
+            for language, parts in sorted(scores.items()) for part, measured in sorted(parts.items())]
+    lines += [_text(labels["trust_intro"]), "", "| " + " | ".join(labels["trust_columns"]) + " |",
+              "| --- | --- | --- | --- | --- |"]
+    for name, measured in rows:
+        precision, recall = measured["precision"], measured["recall"]
+        level = ("" if precision is None else labels["trust_levels"][0] if precision >= 0.9
+                 else labels["trust_levels"][1] if precision >= 0.75 else labels["trust_levels"][2])
+        lines.append(f"| {name} | {_percent(precision)} | {_percent(recall)} | {measured['labelled']} | {level} |")
+    return lines + [""]
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{round(value * 100)} %"
+
+
+def _rule_page(rule, language: str, principle_title: str | None, kind_titles: dict[str, str], scores: dict) -> str:
     labels = LABELS[language]
     examples = [example for example in rule.examples if example.language == language]
     lines = [
@@ -296,6 +344,7 @@ def _rule_page(rule, language: str, principle_title: str | None, kind_titles: di
         _text(rule.flags[language]),
         "",
         *_applies_when(rule, language, kind_titles),
+        *_trust(scores.get(rule.id), labels),
         f"## {labels['why']}",
         "",
         rule.why[language],  # Markdown by design: the rule's authors write it as prose with links

@@ -1,0 +1,272 @@
+"""`make eval`: the checker measured like a classifier on the labelled corpus's test split.
+
+For each rule that judges content, per language: precision, recall and F1 on the test split, and on its real
+replies alone; the complaint classifier's confusion matrix; false alarms on the whole pool of real Twitter replies.
+A labelled span counts as caught when one of the rule's findings overlaps it; a finding on a reply without the
+label, or beside every labelled span, is a false alarm. Every miss and false alarm goes to eval-report/report.md
+(not in git: it quotes the shared corpus's texts). The scores without texts go to quality/scores.json, which the
+playbook site shows on each rule's page. Exits 1 when a target (issue 12) is missed.
+
+    python -m quality.evaluate             the test split (make eval)
+    python -m quality.evaluate --train [REPORT]
+                                           the training part, for reading misses while writing patterns (report in
+                                           eval-report/train-report.md, or REPORT); the test split's are for measuring
+"""
+
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from quality.corpus import COMPLAINT_KINDS, ROOT, in_test_split, load_comments, load_replies
+from replyguard.classify import Classifier
+from replyguard.engine import Checker
+from replyguard.rules import load_rules
+from replyguard.settings import load_settings
+
+SETTINGS = ROOT / "corpus" / "settings.toml"
+REPORT = ROOT / "eval-report" / "report.md"
+SCORES = ROOT / "quality" / "scores.json"
+LANGUAGES = ("da", "en")
+ALL_KINDS = (*COMPLAINT_KINDS, None)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a rule is judged on: a span label it should mark, or a yes/no label whose absence it should flag; only
+    in replies to the kinds of comment it is for (None: no comment known, which the checker takes as a complaint)."""
+    label: str
+    spans: bool
+    kinds: tuple = ALL_KINDS
+
+
+MEASURES = {
+    "no-public-compensation": Measure("compensation", True),
+    "kind-tone": Measure("hostile", True),
+    "no-dodging": Measure("evasive", True),
+    "call-dont-write": Measure("written_channel", True),
+    "no-review-removal-request": Measure("removal_request", True),
+    "no-personal-data": Measure("personal_data", True),
+    "dont-feed-trolls": Measure("arguing", True, ("troll", "hateful")),
+    "acknowledge-and-apologise": Measure("apology", False, ("complaint", "troll", None)),
+    "offer-phone": Measure("phone", False, ("complaint", "troll", "hateful", None)),
+    "sign-with-name": Measure("signed", False),
+}
+# (precision, recall) on the test split, each language (issue 12)
+TARGETS = {
+    "kind-tone": (0.90, 0.85),
+    "no-dodging": (0.80, 0.70),
+    "no-public-compensation": (0.95, 0.90),
+    "acknowledge-and-apologise": (0.90, 0.90),
+    "call-dont-write": (0.90, 0.90),
+}
+COMPLAINT_MACRO_F1 = 0.85
+POOL_FALSE_ERRORS = 0.01  # error-level findings the labels don't support, on the real Twitter pool
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def judge(rule_id: str, reply, findings) -> tuple[str | None, list]:
+    """'tp', 'fp', 'fn', 'fp+fn' (found, but beside the labelled spans) or None, and the rule's findings here."""
+    measure = MEASURES[rule_id]
+    found = [f for f in findings if f.rule == rule_id]
+    in_scope = reply.complaint_kind in measure.kinds
+    if measure.spans:
+        wanted = reply.spans(measure.label) if in_scope else []
+        if not wanted:
+            return ("fp" if found else None), found
+        spans = [(f.start, f.end) for f in found if f.start is not None]
+        hit = any(overlaps(s, w) for s in spans for w in wanted) or any(f.start is None for f in found)
+        return ("tp" if hit else "fp+fn" if found else "fn"), found
+    wanted = in_scope and not reply.labels[measure.label]
+    return ("tp" if found else "fn") if wanted else ("fp" if found else None), found
+
+
+def utf16_to_index(text: str, offset: int) -> int:
+    units = 0
+    for index, character in enumerate(text):
+        if units >= offset:
+            return index
+        units += 2 if ord(character) > 0xFFFF else 1
+    return len(text)
+
+
+def code_point_findings(text, findings):
+    """The engine counts UTF-16 units (for JavaScript); the corpus counts code points."""
+    return [f.__class__(**{**f.__dict__, "start": utf16_to_index(text, f.start), "end": utf16_to_index(text, f.end)})
+            if f.start is not None else f for f in findings]
+
+
+def marked(text: str, spans) -> str:
+    out, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue
+        out += [text[last:start], "⟦", text[start:end], "⟧"]
+        last = end
+    return "".join(out + [text[last:]]).replace("\n", " ")
+
+
+def fmt(value) -> str:
+    return "  -  " if value is None else f"{value:.2f}"
+
+
+def evaluate(split: str = "test"):
+    """Tallies per (rule, language, 'all'/'real'), complaint confusion matrices, the report's lines per rule, and
+    the real Twitter pool's unsupported error-level findings, for the test split or the training part."""
+    in_split = in_test_split if split == "test" else (lambda item_id: not in_test_split(item_id))
+    replies = load_replies()
+    rules = load_rules()
+    checker = Checker(rules, load_settings(SETTINGS))
+    tallies: dict[tuple, Tally] = {}
+    report: dict[str, list[str]] = {rule_id: [] for rule_id in MEASURES}
+    pool_errors, pool_size, pool_test_errors, pool_test_size = [], 0, 0, 0
+    for reply in replies:
+        context = {"complaint": reply.complaint} if reply.complaint else {}
+        findings = code_point_findings(reply.text, checker.check(reply.text, reply.lang, context).findings)
+        chosen = in_split(reply.id)
+        if reply.origin == "twcs":
+            pool_size += 1
+            pool_test_size += chosen
+            unsupported = [f for f in findings if f.severity == "error"
+                           and judge(f.rule, reply, findings)[0] in ("fp", "fp+fn")] if any(
+                f.severity == "error" for f in findings) else []
+            if unsupported:
+                pool_errors.append((reply, unsupported, chosen))
+                pool_test_errors += chosen
+        if not chosen:
+            continue
+        for rule_id, measure in MEASURES.items():
+            outcome, found = judge(rule_id, reply, findings)
+            if outcome is None:
+                continue
+            for part in ("all", "real") if reply.real else ("all",):
+                tally = tallies.setdefault((rule_id, reply.lang, part), Tally())
+                for piece in outcome.split("+"):
+                    setattr(tally, piece, getattr(tally, piece) + 1)
+            if outcome != "tp":
+                wanted = reply.spans(measure.label) if measure.spans else []
+                spans = [(f.start, f.end) for f in found if f.start is not None]
+                what = {"fp": "false alarm", "fn": "missed", "fp+fn": "found beside the label"}[outcome]
+                report[rule_id].append(
+                    f"- **{what}** `{reply.id}` ({reply.lang}, {reply.complaint_kind or 'no comment'}): "
+                    f"{marked(reply.text, spans + wanted)}"
+                    + (f"  \n  labelled: {', '.join(repr(reply.text[a:b]) for a, b in wanted)}" if wanted else "")
+                    + (f"  \n  found: {', '.join(repr(reply.text[a:b]) for a, b in spans)}" if spans else "")
+                    + "".join(f"  \n  message: {f.message}" for f in found if f.message not in
+                              (r.message[reply.lang] for r in rules if r.id == rule_id)))
+    comments = [c for c in load_comments(replies=replies) if in_split(c.id)]
+    classifier = Classifier()
+    confusion = {lang: Counter() for lang in LANGUAGES}
+    for comment in comments:
+        kind = classifier.classify(comment.text, comment.lang).kind
+        confusion[comment.lang][(comment.kind, kind)] += 1
+        if kind != comment.kind:
+            report.setdefault("complaint kinds", []).append(
+                f"- `{comment.id}` ({comment.lang}) labelled **{comment.kind}**, classified **{kind}**: "
+                f"{comment.text}".replace("\n", " "))
+    return tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size)
+
+
+def macro_f1(matrix: Counter) -> float:
+    scores = []
+    for kind in COMPLAINT_KINDS:
+        tp = matrix[(kind, kind)]
+        fp = sum(n for (truth, said), n in matrix.items() if said == kind and truth != kind)
+        fn = sum(n for (truth, said), n in matrix.items() if truth == kind and said != kind)
+        if tp + fp + fn:
+            scores.append(2 * tp / (2 * tp + fp + fn))
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def main(argv: list[str]) -> int:
+    split = "train" if argv[:1] == ["--train"] else "test"
+    tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size) = evaluate(split)
+    missed = []
+    print(f"{'Test split' if split == 'test' else 'TRAINING PART (for development; make eval measures the test split)'}"
+          ". P = precision, R = recall; 'real' = real replies only (English: Twitter, Trustpilot).")
+    print(f"{'rule':<27}{'lang':<6}{'part':<6}{'labelled':>9}{'TP':>6}{'FP':>6}{'FN':>6}{'P':>7}{'R':>7}{'F1':>7}"
+          f"   target")
+    scores = {}
+    for rule_id in MEASURES:
+        for lang in LANGUAGES:
+            for part in ("all", "real"):
+                tally = tallies.get((rule_id, lang, part))
+                if tally is None:
+                    continue
+                target = TARGETS.get(rule_id) if part == "all" else None
+                verdict = ""
+                if target:
+                    ok = (tally.precision or 0) >= target[0] and (tally.recall or 0) >= target[1]
+                    verdict = f"P≥{target[0]:.2f} R≥{target[1]:.2f} {'ok' if ok else 'MISSED'}"
+                    if not ok:
+                        missed.append(f"{rule_id} {lang}")
+                print(f"{rule_id:<27}{lang:<6}{part:<6}{tally.tp + tally.fn:>9}{tally.tp:>6}{tally.fp:>6}"
+                      f"{tally.fn:>6}{fmt(tally.precision):>7}{fmt(tally.recall):>7}{fmt(tally.f1):>7}   {verdict}")
+                scores.setdefault(rule_id, {}).setdefault(lang, {})[part] = {
+                    "labelled": tally.tp + tally.fn, "tp": tally.tp, "fp": tally.fp, "fn": tally.fn,
+                    "precision": None if tally.precision is None else round(tally.precision, 2),
+                    "recall": None if tally.recall is None else round(tally.recall, 2)}
+    print("\nComplaint classifier, test split (rows: labelled kind, columns: classified kind)")
+    for lang in LANGUAGES:
+        matrix = confusion[lang]
+        f1 = macro_f1(matrix)
+        ok = f1 >= COMPLAINT_MACRO_F1
+        if not ok:
+            missed.append(f"complaint kinds {lang}")
+        print(f"\n{lang}: macro-F1 {f1:.2f} (target ≥ {COMPLAINT_MACRO_F1:.2f} {'ok' if ok else 'MISSED'})")
+        print(" " * 11 + "".join(f"{kind:>11}" for kind in COMPLAINT_KINDS))
+        for truth in COMPLAINT_KINDS:
+            print(f"{truth:>11}" + "".join(f"{matrix[(truth, said)]:>11}" for said in COMPLAINT_KINDS))
+        scores.setdefault("complaint-kinds", {})[lang] = {"macro_f1": round(f1, 2)}
+    share = len(pool_errors) / pool_size if pool_size else 0.0
+    ok = share <= POOL_FALSE_ERRORS
+    if not ok:
+        missed.append("false errors on the real pool")
+    print(f"\nReal Twitter pool: {len(pool_errors)} of {pool_size} replies ({share:.1%}) have an error-level finding "
+          f"the labels don't support (target ≤ {POOL_FALSE_ERRORS:.0%} {'ok' if ok else 'MISSED'}); "
+          f"{pool_test_errors} of the {pool_test_size} in the {'test split' if split == 'test' else 'training part'}")
+    report[f"false errors on the real pool, {'test split' if split == 'test' else 'training part'}"] = [
+        f"- `{reply.id}` {', '.join(f.rule for f in found)}: "
+        f"{marked(reply.text, [(f.start, f.end) for f in found if f.start is not None])}"
+        for reply, found, in_split in pool_errors if in_split]
+    path = REPORT if split == "test" else Path(argv[1]) if argv[1:] else REPORT.with_name("train-report.md")
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(f"# Every miss and false alarm on the {'test split' if split == 'test' else 'training part'}\n\n"
+                    + "\n\n".join(f"## {name} ({len(lines)})\n\n" + "\n".join(lines) for name, lines in report.items())
+                    + "\n", encoding="utf-8")
+    print(f"\nEvery miss and false alarm: {path}")
+    if split == "test":
+        SCORES.write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"Scores for the playbook site: {SCORES.name}")
+    if missed:
+        print(f"Targets missed: {', '.join(missed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

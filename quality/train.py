@@ -1,0 +1,286 @@
+"""`make train`: learns the shipped models from the training part of the labelled corpus, and their thresholds.
+
+Every model is a logistic regression (scikit-learn's liblinear, which is deterministic) over replyguard.model's
+features; the same corpus gives the same bytes. Sentence models learn from each reply sentence, positive when it
+overlaps a labelled span. The playbook's own texts train too: a rule's examples, and as negatives every reply
+template, every rule's suggestions and each bad example with its suggestion applied, since the checker must never
+object to what the playbook itself recommends.
+
+A sentence model's threshold is chosen on the training part only: each reply is scored by a model that never saw it
+(five folds), together with the rule's patterns, as the checker runs them; the threshold with the best recall at the
+rule's precision target wins (the best F0.5, which weighs precision twice, when no threshold reaches it), raised if needed so that no playbook text is
+flagged. It is written into the rule file (check.model.threshold). The test split is never read.
+
+    python -m quality.train            writes api/replyguard/models/*.json and the rules' thresholds
+    python -m quality.train --check    exits 1 when a shipped model or threshold differs from what the corpus gives
+"""
+
+import dataclasses
+import hashlib
+import json
+import math
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+
+from quality.corpus import ROOT, in_test_split, load_comments, load_replies
+from quality.evaluate import SETTINGS, TARGETS, code_point_findings
+from replyguard.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
+from replyguard.engine import Checker
+from replyguard.model import LinearModel, features, model_path
+from replyguard.rules import PLACEHOLDER, load_rules
+from replyguard.settings import load_settings
+from replyguard.templates import load_templates
+from replyguard.text import Measured, Utf16Offsets
+
+LANGUAGES = ("da", "en")
+MODELS_DIR = ROOT / "api" / "replyguard" / "models"
+RULES_DIR = ROOT / "playbook" / "rules"
+# model name -> (corpus label, the rule that uses it, inverse regularisation strength)
+SENTENCE_MODELS = {
+    "hostile": ("hostile", "kind-tone", 4.0),
+    "evasive": ("evasive", "no-dodging", 4.0),
+}
+# The playbook's own texts (rule examples, templates, suggestions) are few and curated, and its lookalikes ("it
+# clearly never reached you") must stay clean: each counts as this many corpus sentences.
+PLAYBOOK_WEIGHT = 5.0
+COMPLAINT_STRENGTH = 4.0
+MIN_COUNT = 2  # a feature seen in fewer training texts is left out: it can't generalise, and it bloats the file
+DECIMALS = 4  # weights are rounded, so the file is small and the same on every machine
+FOLDS = 5
+THRESHOLDS = [round(t, 2) for t in np.arange(0.30, 0.96, 0.01)]
+THRESHOLD_LINE = re.compile(r"^(    threshold: )\{da: [0-9.]+, en: [0-9.]+\}$", re.M)
+
+
+def overlaps(span, spans) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in spans)
+
+
+def sentences(text: str):
+    return [(s.start, s.end) for s in Measured(text).sentences]
+
+
+def without_models(rules):
+    """The rules as the checker runs them minus their models: what the patterns alone find."""
+    return [dataclasses.replace(rule, check={k: v for k, v in rule.check.items() if k != "model"}) for rule in rules]
+
+
+def playbook_texts(rule, language: str, rules, pattern_checker) -> list[str]:
+    """Replies the playbook recommends, which the rule must never flag: its good examples, every template and every
+    rule's suggestions (filled for the demo organisation), and its bad examples with their suggestion applied."""
+    settings = load_settings()
+    values = settings.placeholders
+    texts = [e.text for e in rule.examples if e.language == language and not e.bad]
+    texts += [template.fill(language, settings) for template in load_templates()]
+    texts += [PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group()), suggestion)
+              for r in rules for suggestion in r.suggestions[language]]
+    for example in rule.examples:
+        if example.language != language or not example.bad:
+            continue
+        for finding in pattern_checker.check(example.text, language, example.context).findings:
+            if finding.rule == rule.id and finding.start is not None:
+                units = example.text.encode("utf-16-le")
+                texts += [(units[:2 * finding.start] + s.encode("utf-16-le") + units[2 * finding.end:]).decode("utf-16-le")
+                          for s in finding.suggestions]
+    return texts
+
+
+def sentence_examples(label: str, rule, language: str, replies, clean_texts):
+    """(sentence, positive, group): the training replies' sentences, the rule's bad examples' and the playbook's
+    texts (negative). A group keeps a reply's sentences in one fold."""
+    examples = []
+    for reply in replies:
+        if reply.lang == language and not in_test_split(reply.id):
+            spans = reply.spans(label)
+            examples += [(reply.text[a:b], overlaps((a, b), spans), reply.id) for a, b in sentences(reply.text)]
+    for number, example in enumerate(rule.examples):
+        if example.language == language and example.bad:
+            marked = [example.span] if example.span else []
+            examples += [(example.text[a:b], overlaps((a, b), marked), f"{rule.id}-{number}")
+                         for a, b in sentences(example.text)]
+    for number, text in enumerate(clean_texts):
+        examples += [(text[a:b], False, f"playbook-{number}") for a, b in sentences(text)]
+    return examples
+
+
+def matrix(rows, vocabulary=None):
+    """Rows of 1/sqrt(n) for each text's features (n counts them all, as replyguard.model scores), and the
+    vocabulary: the features seen in at least MIN_COUNT texts."""
+    if vocabulary is None:
+        counts = Counter(f for row in rows for f in row)
+        vocabulary = {f: n for n, f in enumerate(sorted(f for f, count in counts.items() if count >= MIN_COUNT))}
+    data, columns, pointers = [], [], [0]
+    for row in rows:
+        known = [vocabulary[f] for f in row if f in vocabulary]
+        scale = 1 / math.sqrt(len(row)) if row else 0.0
+        columns += known
+        data += [scale] * len(known)
+        pointers.append(len(columns))
+    return csr_matrix((data, columns, pointers), shape=(len(rows), len(vocabulary))), vocabulary
+
+
+def fit(rows, targets, strength, weights=None):
+    """A binary model for 0/1 targets; one-vs-rest (one binary model per class) for several classes."""
+    x, vocabulary = matrix(rows)
+    model = LogisticRegression(solver="liblinear", C=strength, class_weight="balanced", max_iter=1000)
+    if len(set(targets)) > 2:
+        model = OneVsRestClassifier(model).fit(x, targets)
+    else:
+        model.fit(x, targets, sample_weight=weights)
+    return model, vocabulary
+
+
+def model_json(name, language, model, vocabulary) -> str:
+    if isinstance(model, OneVsRestClassifier):
+        classes = [str(c) for c in model.classes_]
+        coefficients = [estimator.coef_[0] for estimator in model.estimators_]
+        biases = [estimator.intercept_[0] for estimator in model.estimators_]
+    else:  # liblinear's binary model scores the second class (1, the label)
+        classes, coefficients, biases = ["yes"], model.coef_, model.intercept_
+    weights = {}
+    for feature, column in sorted(vocabulary.items()):
+        row = [round(float(coefficients[k][column]), DECIMALS) for k in range(len(classes))]
+        if any(row):
+            weights[feature] = row
+    data = {"name": name, "language": language, "classes": classes,
+            "bias": [round(float(b), DECIMALS) for b in biases[:len(classes)]], "weights": weights}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def fold_of(group: str) -> int:
+    return int(hashlib.sha256(group.encode()).hexdigest(), 16) % FOLDS
+
+
+def out_of_fold(rows, targets, groups, strength, weights):
+    """Each text's probability from a model that never saw its reply."""
+    scores = np.zeros(len(rows))
+    folds = np.array([fold_of(g) for g in groups])
+    for fold in range(FOLDS):
+        train, held = folds != fold, folds == fold
+        if held.any():
+            model, vocabulary = fit([r for r, keep in zip(rows, train) if keep], targets[train], strength,
+                                    weights[train])
+            scores[held] = model.predict_proba(matrix([r for r, keep in zip(rows, held) if keep], vocabulary)[0])[:, 1]
+    return scores
+
+
+def choose_threshold(rule, language, label, replies, scores_by_sentence, pattern_checker):
+    """The threshold with the best recall at the rule's precision target (else the best F0.5), judging each training
+    reply as make eval does: caught when a pattern finding or a sentence over the threshold overlaps a label."""
+    judged = []
+    for reply in replies:
+        if reply.lang != language or in_test_split(reply.id):
+            continue
+        context = {"complaint": reply.complaint} if reply.complaint else {}
+        found = code_point_findings(reply.text, pattern_checker.check(reply.text, language, context).findings)
+        pattern = [(f.start, f.end) for f in found if f.rule == rule.id and f.start is not None]
+        scored = [((a, b), scores_by_sentence[(reply.id, a)]) for a, b in sentences(reply.text)
+                  if not overlaps((a, b), pattern)]
+        judged.append((pattern, scored, reply.spans(label)))
+    target_precision = TARGETS[rule.id][0]
+    results = []
+    for threshold in THRESHOLDS:
+        tp = fp = fn = 0
+        for pattern, scored, wanted in judged:
+            spans = pattern + [span for span, score in scored if score >= threshold]
+            hit = any(overlaps(s, wanted) for s in spans)
+            tp += bool(wanted) and hit
+            fp += bool(spans) and not hit
+            fn += bool(wanted) and not hit
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f_half = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
+        results.append((threshold, precision, recall, f_half))
+    reaching = [r for r in results if r[1] >= target_precision]
+    return max(reaching, key=lambda r: (r[2], r[1])) if reaching else max(results, key=lambda r: (r[3], r[1]))
+
+
+def probability(model_text: str, sentence: str) -> float:
+    data = json.loads(model_text)
+    model = LinearModel(data["name"], data["language"], tuple(data["classes"]), tuple(data["bias"]),
+                        {f: tuple(w) for f, w in data["weights"].items()})
+    return model.probability(features(sentence))
+
+
+def train_all(report=print) -> dict[Path, str]:
+    """Every model file and every rule file with its thresholds, as the corpus makes them: {path: text}."""
+    replies = load_replies()
+    rules = load_rules(RULES_DIR)
+    pattern_checker = Checker(without_models(rules), load_settings(SETTINGS))
+    corpus_ids = {reply.id for reply in replies}
+    made = {}
+    for name, (label, rule_id, strength) in SENTENCE_MODELS.items():
+        rule = next(r for r in rules if r.id == rule_id)
+        thresholds = {}
+        for language in LANGUAGES:
+            clean = playbook_texts(rule, language, rules, pattern_checker)
+            examples = sentence_examples(label, rule, language, replies, clean)
+            rows = [features(text) for text, _, _ in examples]
+            targets = np.array([int(positive) for _, positive, _ in examples])
+            groups = [group for _, _, group in examples]
+            weights = np.array([1.0 if group in corpus_ids else PLAYBOOK_WEIGHT for group in groups])
+            model, vocabulary = fit(rows, targets, strength, weights)
+            text = model_json(name, language, model, vocabulary)
+            made[model_path(name, language, MODELS_DIR)] = text
+            oof = out_of_fold(rows, targets, groups, strength, weights)
+            starts = {}
+            for (sentence, _, group), score in zip(examples, oof):
+                starts.setdefault(group, []).append(score)
+            scores_by_sentence = {}
+            for reply in replies:
+                if reply.id in starts:
+                    for (a, _), score in zip(sentences(reply.text), starts[reply.id]):
+                        scores_by_sentence[(reply.id, a)] = score
+            threshold, precision, recall, _ = choose_threshold(rule, language, label, replies, scores_by_sentence,
+                                                               pattern_checker)
+            floor = max(probability(text, t[a:b]) for t in clean for a, b in sentences(t))
+            thresholds[language] = max(threshold, math.floor(floor * 100) / 100 + 0.01)
+            report(f"{rule_id} {language}: threshold {thresholds[language]:.2f} ({len(rows)} sentences, "
+                   f"{targets.sum()} {label}; out of fold with the patterns: precision {precision:.2f}, recall "
+                   f"{recall:.2f} at {threshold:.2f}; the playbook's own texts score at most {floor:.2f})")
+        path = RULES_DIR / f"{rule_id}.yml"
+        source = made.get(path, path.read_text(encoding="utf-8"))
+        if len(THRESHOLD_LINE.findall(source)) != 1:
+            raise SystemExit(f"{path}: needs one line '    threshold: {{da: ..., en: ...}}' under check.model")
+        made[path] = THRESHOLD_LINE.sub(lambda m: f"{m.group(1)}{{da: {thresholds['da']:.2f}, en: {thresholds['en']:.2f}}}",
+                                        source)
+    comments = load_comments(replies=replies)
+    kinds = load_complaint_kinds()
+    classifier = Classifier(kinds)
+    for language in LANGUAGES:
+        pairs = [(c.text, c.kind) for c in comments if c.lang == language and not in_test_split(c.id)]
+        pairs += [(text, kind.kind) for kind in kinds for text in kind.examples[language]]
+        rows = [classifier.training_features(text, language) for text, _ in pairs]
+        model, vocabulary = fit(rows, np.array([kind for _, kind in pairs]), COMPLAINT_STRENGTH)
+        made[model_path(COMPLAINT_MODEL_NAME, language, MODELS_DIR)] = model_json(COMPLAINT_MODEL_NAME, language,
+                                                                                  model, vocabulary)
+        report(f"{COMPLAINT_MODEL_NAME} {language}: {len(pairs)} comments: "
+               f"{', '.join(f'{n} {k}' for k, n in sorted(Counter(k for _, k in pairs).items()))}")
+    return made
+
+
+def stale(made: dict[Path, str]) -> list[str]:
+    return [path.name for path, text in made.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+
+
+def main(argv) -> int:
+    made = train_all()
+    if argv == ["--check"]:
+        outdated = stale(made)
+        print(f"stale (run make train): {', '.join(outdated)}" if outdated else "the shipped models are the corpus's")
+        return 1 if outdated else 0
+    MODELS_DIR.mkdir(exist_ok=True)
+    for path, text in made.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,27 @@
+"""The trained models are data like the rules: the shipped files are exactly what `make train` learns from the
+corpus, and they are scored in plain Python the way they were trained."""
+
+import pytest
+
+from quality.train import stale, train_all
+from replyguard.model import features, load_model
+
+
+def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
+    """Retrains from the corpus (deterministic): a corpus, rule example or template change without make train fails."""
+    assert stale(train_all(report=lambda line: None)) == [], "run make train and commit the models and rule files"
+
+
+def test_features_are_words_pairs_and_word_pieces():
+    found = features("Good LUCK with that!!")
+    assert {"w:good", "b:luck with", "c: goo", "c:that", "s:capitals", "s:!!"} <= set(found)
+    assert len(found) == len(set(found))
+
+
+@pytest.mark.parametrize("language, sentence, cue", [
+    ("en", "Wow, what a detailed review, did it take you all day?", "review"),
+    ("da", "Måske skulle du have læst manualen først.", "manualen"),
+])
+def test_a_message_names_the_words_that_weigh_most(language, sentence, cue):
+    model = load_model("hostile", language)
+    assert cue in sentence and model.cue(sentence) in sentence
