@@ -230,7 +230,7 @@ def main(argv: list[str]) -> int:
                     "labelled": tally.tp + tally.fn, "tp": tally.tp, "fp": tally.fp, "fn": tally.fn,
                     "precision": None if tally.precision is None else round(tally.precision, 2),
                     "recall": None if tally.recall is None else round(tally.recall, 2)}
-    print("\nComplaint classifier, test split (rows: labelled kind, columns: classified kind)")
+    print(f"\nComplaint classifier, {'test split' if split == 'test' else 'training part'} (rows: labelled kind, columns: classified kind)")
     for lang in LANGUAGES:
         matrix = confusion[lang]
         f1 = macro_f1(matrix)

@@ -62,10 +62,10 @@ def test_disabled_rule_and_extra_phrases_take_effect(rules):
     disabled = Checker(rules, parse_settings(DEFAULT_SETTINGS_TEXT.replace(
         "disabled_rules = []", 'disabled_rules = ["no-public-compensation"]'), "team.toml"))
     assert "no-public-compensation" not in rule_ids(disabled.check(OFFER, "da"))
-    bonus = "Hej Lone. Det er vi kede af. Vi giver dig bonuspoint. Ring på 70 20 30 40. Mvh Mette"
-    assert "no-public-compensation" not in rule_ids(plain.check(bonus, "da"))
-    extra = Checker(rules, settings_with('[checker.extra_phrases.no-public-compensation]\nda = ["bonuspoint"]'))
-    assert "no-public-compensation" in rule_ids(extra.check(bonus, "da"))
+    tickets = "Hej Lone. Det er vi kede af. Vi sender dig to biografbilletter. Ring på 70 20 30 40. Mvh Mette"
+    assert "no-public-compensation" not in rule_ids(plain.check(tickets, "da"))
+    extra = Checker(rules, settings_with('[checker.extra_phrases.no-public-compensation]\nda = ["biografbilletter?"]'))
+    assert "no-public-compensation" in rule_ids(extra.check(tickets, "da"))
 
 
 @pytest.mark.parametrize("field, content, words", [
