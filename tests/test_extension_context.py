@@ -1,15 +1,21 @@
 """The extension's context features as staff meet them on pages served as facebook.com and business.trustpilot.com:
-a reminder before a comment is deleted or hidden, approved templates inserted from the badge's card, and advice that
-follows the comment and the thread the reply answers."""
+a reminder before a comment is deleted or hidden, approved templates inserted from the badge's card, advice that
+follows the comment and the thread the reply answers, in each of Facebook's thread layouts, and a word in the card
+when that comment couldn't be read."""
 
 import pytest
 from playwright.sync_api import expect
 
 from conftest import serve_in_thread
-from extension_browser import FACEBOOK_POST, TRUSTPILOT_REVIEWS, extension_browser, open_facebook_reply_box
+from extension_browser import FACEBOOK_POST, FIXTURES, TRUSTPILOT_REVIEWS, extension_browser, open_facebook_reply_box
 from replyguard import create_app
 
 REMINDER = "replyguard-ui .confirm"
+# Facebook's other thread layouts, served as facebook.com like post.html: the reply box inside the comment's own
+# article, and the reply box inside a reply to a reply.
+REPLY_INSIDE_COMMENT = "https://www.facebook.com/cykelhuset.demo/posts/2"
+REPLY_TO_A_REPLY = "https://www.facebook.com/cykelhuset.demo/posts/3"
+LAYOUTS = {REPLY_INSIDE_COMMENT: "reply-inside-comment.html", REPLY_TO_A_REPLY: "reply-to-a-reply.html"}
 COMPLAINT_AUTHOR = "Comment by Lone Jensen"
 HATEFUL_AUTHOR = "Comment by Kim Sørensen"
 
@@ -22,7 +28,14 @@ def app():
 @pytest.fixture(scope="module")
 def browser(app, chromium_path):
     with serve_in_thread(app) as api_url, extension_browser(chromium_path, api_url) as browser:
+        for url, name in LAYOUTS.items():
+            browser.context.route(url, serve(FIXTURES / "facebook" / name))
         yield browser
+
+
+def serve(path):
+    """A route handler answering with a fixture page (taking precedence over the browser's own router)."""
+    return lambda route: route.fulfill(body=path.read_bytes(), content_type="text/html")
 
 
 @pytest.fixture
@@ -239,3 +252,119 @@ def test_deep_in_a_thread_the_move_to_phone_suggestion_replaces_the_draft(open_p
     box = post.get_by_role("textbox", name="Reply to Lone Jensen")
     post.wait_for_function("([box, text]) => box.lexicalText() === text",
                            arg=[box.element_handle(), debate["suggestions"][0]])
+
+
+LONE = "Three weeks and my bike is still not repaired. Nobody answers the phone. Really poor service!"
+LONE_POSTED_AT = "2026-11-22T09:00:00.000Z"
+LONE_REPLY_OF_A_REPLY = "Reply by Lone Jensen to Cykelhuset Demo ApS's reply"
+NOTICE = "replyguard-ui .card:not([hidden]) .notice"
+NOTICE_EN = "Couldn't read the comment you're answering, so this check doesn't take it into account."
+NOTICE_DA = "Kunne ikke læse den kommentar, du svarer på, så tjekket tager ikke højde for den."
+DRAFT_DA = "Tak for din besked, men det er simpelthen ikke rigtigt. Mvh Mette"
+
+
+def reply_to(page, label):
+    """Clicks "Reply" on the comment or reply with that label, as a person does, and puts the cursor in the reply box
+    that opens (wherever the page puts it); returns the box."""
+    comment(page, label).get_by_role("button", name="Reply", exact=True).click()
+    box = page.get_by_role("textbox", name="Reply to Lone Jensen")
+    box.click()
+    return box
+
+
+def checked(page, browser, app, draft):
+    """Waits until the extension has checked `draft` and its badge shows the answer; returns what it sent the API."""
+    for _ in range(100):
+        sent = [body for body in browser.check_bodies if body["text"] == draft]
+        if sent:
+            break
+        page.wait_for_timeout(50)
+    assert sent, "the extension never checked the draft"
+    findings = app.test_client().post("/v1/check", json=sent[-1]).get_json()["findings"]
+    expect(page.locator(BADGE)).to_have_text(str(len(findings)) if findings else "\u2713")
+    return sent[-1]
+
+
+def open_card(page):
+    page.locator(BADGE).click()
+    expect(page.locator(CARD).locator(".action")).to_be_visible()  # the card of a check (its templates button)
+
+
+@pytest.mark.parametrize("url, label, context", [
+    # Facebook's layout today (post.html): the box after the comment's article, in the thread's container; the
+    # page's reply is counted, Lone's own "Still nothing." is not.
+    (FACEBOOK_POST, COMPLAINT_AUTHOR,
+     {"complaint": LONE, "staff_replies_in_thread": 1, "complaint_posted_at": LONE_POSTED_AT}),
+    # The comment's article holds its replies and the box: still Lone's comment, and only its thread's page reply,
+    # not the one in Mads Holm's thread before it.
+    (REPLY_INSIDE_COMMENT, COMPLAINT_AUTHOR,
+     {"complaint": LONE, "staff_replies_in_thread": 1, "complaint_posted_at": LONE_POSTED_AT}),
+    # The box in Lone's reply to the page's reply: that reply is what is answered; the thread is Lone's whole
+    # comment, with the page's two replies in it (one at each level), not Mads Holm's.
+    (REPLY_TO_A_REPLY, LONE_REPLY_OF_A_REPLY,
+     {"complaint": "You said that last week too. When will it be ready?", "staff_replies_in_thread": 2,
+      "complaint_posted_at": "2026-11-22T11:00:00.000Z"}),
+], ids=["box-after-the-comment", "box-inside-the-comment", "box-inside-a-reply-of-a-reply"])
+def test_facebook_reply_is_checked_against_the_comment_it_answers_wherever_the_box_sits(
+        open_page, browser, app, url, label, context):
+    post = open_page(url)
+    reply_to(post, label)
+    post.keyboard.type(DRAFT)
+    assert checked(post, browser, app, DRAFT)["context"] == context
+    open_card(post)
+    expect(post.locator(NOTICE)).to_have_count(0)
+
+
+def make_sticker(page, label):
+    """The comment says it with a sticker: no text at all."""
+    comment(page, label).locator('[dir="auto"]').first.evaluate(
+        "(text) => text.replaceWith(Object.assign(document.createElement('img'), {alt: '', width: 64, height: 64}))")
+
+
+def hide_text_markup(page, label):
+    """The comment's text in markup the adapter doesn't know (no dir="auto"), as a Facebook redesign might draw it."""
+    comment(page, label).locator('[dir="auto"]').first.evaluate("(text) => text.removeAttribute('dir')")
+
+
+def move_box_out_of_the_thread(page):
+    """A layout the adapter doesn't know: the reply box, still called a reply box, docked at the foot of the post."""
+    page.get_by_role("textbox", name="Reply to Lone Jensen").evaluate(
+        "(box) => box.closest('[role=article][aria-posinset]').append(box.parentElement)")
+
+
+@pytest.mark.parametrize("url, label, before, after, draft, context, notice", [
+    (REPLY_TO_A_REPLY, LONE_REPLY_OF_A_REPLY, make_sticker, None, DRAFT,
+     {"staff_replies_in_thread": 2, "complaint_posted_at": "2026-11-22T11:00:00.000Z"}, NOTICE_EN),
+    (REPLY_INSIDE_COMMENT, COMPLAINT_AUTHOR, hide_text_markup, None, DRAFT_DA,
+     {"staff_replies_in_thread": 1, "complaint_posted_at": LONE_POSTED_AT}, NOTICE_DA),
+    (REPLY_INSIDE_COMMENT, COMPLAINT_AUTHOR, None, move_box_out_of_the_thread, DRAFT, {}, NOTICE_EN),
+], ids=["sticker", "text-in-unknown-markup-danish", "box-outside-the-thread"])
+def test_facebook_card_says_when_the_comment_answered_could_not_be_read(
+        open_page, browser, app, artifacts_dir, url, label, before, after, draft, context, notice):
+    """The reply is still checked, with what could be read and without a complaint, and the card says why the advice
+    may not fit: in the language of the reply, as the rest of the card."""
+    post = open_page(url)
+    if before:
+        before(post, label)
+    box = reply_to(post, label)
+    if after:
+        after(post)
+        box.click()
+    post.keyboard.type(draft)
+    assert checked(post, browser, app, draft)["context"] == context
+    open_card(post)
+    expect(post.locator(NOTICE)).to_have_text(notice)
+    expect(post.locator(CARD).locator(":scope > *").first).to_have_class("notice")  # said first, before the advice
+    post.screenshot(path=artifacts_dir / f"extension-thread-unread-{before.__name__ if before else after.__name__}.png")
+
+
+@pytest.mark.parametrize("url", [REPLY_INSIDE_COMMENT, REPLY_TO_A_REPLY], ids=["inside-comment", "reply-of-a-reply"])
+def test_facebook_comment_on_the_post_itself_has_no_thread_to_read_and_no_notice(open_page, browser, app, url):
+    """The post's own comment box answers no comment: nothing is sent as context, and nothing is missing either."""
+    post = open_page(url)
+    post.get_by_role("textbox", name="Write a comment…").click()
+    draft = "Come and try the new city bikes this weekend! Best, Mette"
+    post.keyboard.type(draft)
+    assert checked(post, browser, app, draft)["context"] == {}
+    open_card(post)
+    expect(post.locator(NOTICE)).to_have_count(0)

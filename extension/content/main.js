@@ -118,8 +118,9 @@ class FieldChecker {
       this.show('empty', [], text);
       return;
     }
+    const thread = this.adapter.readThread(this.field);
     const answer = await ReplyGuard.send({
-      kind: 'check', text, platform: this.adapter.platform, context: this.adapter.contextFor(this.field),
+      kind: 'check', text, platform: this.adapter.platform, context: thread.context,
     });
     if (this.disposed) return;
     if (this.readText() !== text) {
@@ -129,6 +130,7 @@ class FieldChecker {
     }
     if (answer.kind === 'findings') {
       this.language = answer.language;
+      this.threadUnread = thread.unread;
       this.show('findings', answer.findings, text);
     } else if (answer.kind === 'offline') {
       this.retryInMs = answer.retryInMs;
@@ -212,6 +214,10 @@ class FieldChecker {
       content = this.findings.map((finding) => card.findingItem(
         finding, strings, finding.start === null ? null : this.text.slice(finding.start, finding.end),
         (suggestion) => this.apply(finding, suggestion)));
+    }
+    // The advice didn't see the comment this reply answers: the card says so first, before anything is taken as advice.
+    if (this.state === 'findings' && this.threadUnread) {
+      content.unshift(ui.element('div', 'notice', strings.threadUnread));
     }
     if (this.state !== 'offline') {
       const templates = ui.element('button', 'action', strings.templates);

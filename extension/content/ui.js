@@ -11,6 +11,7 @@ ReplyGuard.STRINGS = {
     retryNow: 'Try again now',
     problem: 'The checker could not check this reply:',
     refused: 'ReplyGuard could not check this reply',
+    threadUnread: "Couldn't read the comment you're answering, so this check doesn't take it into account.",
     wholeReply: 'Whole reply',
     replace: 'Replace with',
     add: 'Add',
@@ -45,6 +46,7 @@ ReplyGuard.STRINGS = {
     retryNow: 'Prøv igen nu',
     problem: 'Tjekket kunne ikke tjekke svaret:',
     refused: 'ReplyGuard kunne ikke tjekke svaret',
+    threadUnread: 'Kunne ikke læse den kommentar, du svarer på, så tjekket tager ikke højde for den.',
     wholeReply: 'Hele svaret',
     replace: 'Erstat med',
     add: 'Tilføj',
@@ -101,6 +103,7 @@ const UI_STYLES = `
 .severity.error { color: #d93025; } .severity.warning { color: #e37400; } .severity.info { color: #1a73e8; }
 .quote { color: #5f6368; font-style: italic; margin: 2px 0; }
 .message { margin: 4px 0; }
+.notice { margin: 0 0 8px; padding: 6px 8px; border-radius: 6px; background: #fef7e0; color: #5f6368; font-size: 13px; }
 .suggestion, .action { display: block; width: 100%; margin: 6px 0 0; padding: 6px 8px; text-align: left;
   border: 1px solid #dadce0; border-radius: 6px; background: #f8f9fa; color: #202124; font: inherit; cursor: pointer; }
 .suggestion:hover, .action:hover { background: #e8f0fe; border-color: #1a73e8; }

@@ -38,6 +38,11 @@ ReplyGuard.genericAdapter = {
     return {};
   },
 
+  /** What the reply answers, and whether it answers a comment that couldn't be read (the card then says so). */
+  readThread(field) {
+    return {context: this.contextFor(field), unread: false};
+  },
+
   /** Whether a trusted event is the person posting the reply in this field (the generic adapter can't know). */
   isPostAttempt() {
     return false;
