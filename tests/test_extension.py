@@ -210,6 +210,25 @@ def test_facebook_lexical_reply_box_underline_card_and_suggestion(page, api, bro
     expect(badge).not_to_have_class("badge error")
 
 
+def test_a_sentence_the_tone_model_reads_as_hostile_is_underlined_and_its_card_names_the_words(page, api, browser):
+    """No pattern knows "read the size guide next time"; the trained tone model does, and the card says why."""
+    reply = "Hi Lone, maybe read the size guide next time before ordering. Kind regards, Jonas"
+    post = page(FACEBOOK_POST)
+    open_facebook_reply_box(post)
+    post.keyboard.type(reply)
+
+    tone = next(f for f in api_answer(post, api, browser, reply) if f["rule"] == "kind-tone")
+    sentence = "Hi Lone, maybe read the size guide next time before ordering."
+    assert (tone["start"], tone["end"]) == (0, len(sentence)) and tone["severity"] == "warning"
+    cue = tone["message"].split('"')[1]
+    assert tone["message"].startswith("This can read as hostile or condescending") and cue in sentence
+    post.wait_for_function("() => CSS.highlights.has('replyguard-warning')")
+    assert post.evaluate("() => [...CSS.highlights.get('replyguard-warning')].map((r) => r.toString())") == [sentence]
+
+    post.mouse.move(*first_rect_center(post, "[...CSS.highlights.get('replyguard-warning')][0]"))
+    expect(post.locator(CARD).locator(".message").filter(has_text=f'"{cue}"')).to_have_text(tone["message"])
+
+
 def test_whole_reply_finding_is_listed_in_the_badge_card_and_added_in_one_click(page, api, browser):
     unsigned = "Hej Per, det er vi kede af. Ring til os på 70 20 30 40, så finder vi en løsning sammen."
     post = page(FACEBOOK_POST)
