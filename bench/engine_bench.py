@@ -1,9 +1,10 @@
 """Engine speed: time per check on real replies and on synthetic 1,000-character replies, with a same-run baseline.
 
-Targets (issue 2): median <= 0.1 ms per check on the corpus, p99 <= 1 ms at 1,000 characters; all rules on.
+Targets: on the real corpus replies a mean <= 0.25 ms and a p99 <= 1 ms per check (issue 12, with the trained
+models), and p99 <= 1 ms at 1,000 characters (issue 2); all rules on.
 Every check is timed on its own, each reply in every round. On a machine shared with other work a check is often
 kept waiting for a core, so the verdicts use each reply's best round (what the engine itself costs for that reply):
-their median and 99th percentile over the replies. The median and p99 of all checks, waits included, are printed
+their mean, median and 99th percentile over the replies. The median and p99 of all checks, waits included, are printed
 beside them. The baseline is one pass of a word regex over the same texts, timed the same way, so the ratio says how
 many such passes a check costs on this machine today: compare ratios between runs on a loaded machine. Also prints
 how often each rule fires on the corpus, to watch for false positives.
@@ -79,10 +80,11 @@ def p99(samples: list[float]) -> float:
 
 def report(name: str, timed: tuple[list[float], list[float]], baseline: list[float], targets: dict[str, float]) -> bool:
     best, every = timed
-    measured = {"median": statistics.median(best), "p99": p99(best)}
+    measured = {"mean": statistics.mean(best), "median": statistics.median(best), "p99": p99(best)}
     met = {measure: measured[measure] <= limit for measure, limit in targets.items()}
     verdicts = [f"{measure} <= {limit:.0f} {'met' if met[measure] else 'MISSED'}" for measure, limit in targets.items()]
-    print(f"{name:<38}{measured['median']:8.1f}{measured['p99']:8.1f}{measured['median'] / statistics.median(baseline):8.1f}"
+    print(f"{name:<38}{measured['mean']:8.1f}{measured['median']:8.1f}{measured['p99']:8.1f}"
+          f"{measured['median'] / statistics.median(baseline):8.1f}"
           f"{statistics.median(every):10.1f}{p99(every):9.1f}   {'; '.join(verdicts)}")
     return all(met.values())
 
@@ -102,11 +104,11 @@ def main() -> int:
 
     print(f"{len(checker.rules)} rules, {len(corpus)} corpus replies (mean {statistics.mean(map(len, corpus)):.0f} chars), "
           f"{args.rounds} rounds; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
-    print(f"{'µs per check':<38}{'best round of each reply':>24}{'all checks':>19}")
-    print(f"{'':<38}{'median':>8}{'p99':>8}{'×base':>8}{'median':>10}{'p99':>9}   targets (best rounds)")
+    print(f"{'µs per check':<38}{'best round of each reply':>32}{'all checks':>19}")
+    print(f"{'':<38}{'mean':>8}{'median':>8}{'p99':>8}{'×base':>8}{'median':>10}{'p99':>9}   targets (best rounds)")
     ok = True
     for name, texts, language, targets in [
-        ("corpus (en)", corpus, "en", {"median": 100}),
+        ("corpus (en)", corpus, "en", {"mean": 250, "p99": 1000}),
         ("corpus (auto-detected language)", corpus, "auto", {}),
         ("synthetic Danish, 1,000 chars", danish, "da", {"p99": 1000}),
         ("synthetic English, 1,000 chars", english, "en", {"p99": 1000}),

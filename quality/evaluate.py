@@ -8,11 +8,14 @@ label, or beside every labelled span, is a false alarm. Every miss and false ala
 playbook site shows on each rule's page. Exits 1 when a target (issue 12) is missed.
 
     python -m quality.evaluate             the test split (make eval)
-    python -m quality.evaluate --train [REPORT]
+    python -m quality.evaluate --train [--patterns-only] [REPORT]
                                            the training part, for reading misses while writing patterns (report in
-                                           eval-report/train-report.md, or REPORT); the test split's are for measuring
+                                           eval-report/train-report.md, or REPORT); --patterns-only leaves the
+                                           models out, which have seen the training part; the test split's misses
+                                           are for measuring only
 """
 
+import dataclasses
 import json
 import sys
 from collections import Counter
@@ -85,6 +88,11 @@ class Tally:
         return 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
 
 
+def without_models(rules):
+    """The rules as the checker runs them minus their models: what the patterns alone find."""
+    return [dataclasses.replace(rule, check={k: v for k, v in rule.check.items() if k != "model"}) for rule in rules]
+
+
 def overlaps(a, b) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
@@ -134,12 +142,14 @@ def fmt(value) -> str:
     return "  -  " if value is None else f"{value:.2f}"
 
 
-def evaluate(split: str = "test"):
+def evaluate(split: str = "test", patterns_only: bool = False):
     """Tallies per (rule, language, 'all'/'real'), complaint confusion matrices, the report's lines per rule, and
     the real Twitter pool's unsupported error-level findings, for the test split or the training part."""
     in_split = in_test_split if split == "test" else (lambda item_id: not in_test_split(item_id))
     replies = load_replies()
     rules = load_rules()
+    if patterns_only:
+        rules = without_models(rules)
     checker = Checker(rules, load_settings(SETTINGS))
     tallies: dict[tuple, Tally] = {}
     report: dict[str, list[str]] = {rule_id: [] for rule_id in MEASURES}
@@ -204,7 +214,10 @@ def macro_f1(matrix: Counter) -> float:
 
 def main(argv: list[str]) -> int:
     split = "train" if argv[:1] == ["--train"] else "test"
-    tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size) = evaluate(split)
+    patterns_only = split == "train" and "--patterns-only" in argv
+    argv = [arg for arg in argv if arg != "--patterns-only"]
+    tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size) = evaluate(split,
+                                                                                                    patterns_only)
     missed = []
     print(f"{'Test split' if split == 'test' else 'TRAINING PART (for development; make eval measures the test split)'}"
           ". P = precision, R = recall; 'real' = real replies only (English: Twitter, Trustpilot).")

@@ -15,7 +15,6 @@ flagged. It is written into the rule file (check.model.threshold). The test spli
     python -m quality.train --check    exits 1 when a shipped model or threshold differs from what the corpus gives
 """
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -30,10 +29,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
 from quality.corpus import ROOT, in_test_split, load_comments, load_replies
-from quality.evaluate import SETTINGS, TARGETS, code_point_findings
+from quality.evaluate import SETTINGS, TARGETS, code_point_findings, without_models
 from replyguard.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
 from replyguard.engine import Checker
-from replyguard.model import LinearModel, features, model_path
+from replyguard.model import features, model_from_json, model_path
 from replyguard.rules import PLACEHOLDER, load_rules
 from replyguard.settings import load_settings
 from replyguard.templates import load_templates
@@ -66,9 +65,6 @@ def sentences(text: str):
     return [(s.start, s.end) for s in Measured(text).sentences]
 
 
-def without_models(rules):
-    """The rules as the checker runs them minus their models: what the patterns alone find."""
-    return [dataclasses.replace(rule, check={k: v for k, v in rule.check.items() if k != "model"}) for rule in rules]
 
 
 def playbook_texts(rule, language: str, rules, pattern_checker) -> list[str]:
@@ -202,10 +198,7 @@ def choose_threshold(rule, language, label, replies, scores_by_sentence, pattern
 
 
 def probability(model_text: str, sentence: str) -> float:
-    data = json.loads(model_text)
-    model = LinearModel(data["name"], data["language"], tuple(data["classes"]), tuple(data["bias"]),
-                        {f: tuple(w) for f, w in data["weights"].items()})
-    return model.probability(features(sentence))
+    return model_from_json(model_text).probability(features(sentence))
 
 
 def train_all(report=print) -> dict[Path, str]:

@@ -12,9 +12,10 @@ def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
     assert stale(train_all(report=lambda line: None)) == [], "run make train and commit the models and rule files"
 
 
-def test_features_are_words_pairs_and_word_pieces():
-    found = features("Good LUCK with that!!")
+def test_features_are_words_pairs_word_pieces_and_shapes_but_not_handles_or_links():
+    found = features("Good LUCK with that!! @115712 https://t.co/x")
     assert {"w:good", "b:luck with", "c: goo", "c:that", "s:capitals", "s:!!"} <= set(found)
+    assert not any("115712" in f or "t.co" in f for f in found)
     assert len(found) == len(set(found))
 
 

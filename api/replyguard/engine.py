@@ -43,12 +43,13 @@ class CheckResult:
 class _Text(Haystack):
     """One reply prepared once for all rules: its measures and entity spans are shared by every rule."""
 
-    def __init__(self, text: str, context: dict, detectors: dict, index: AnchorIndex):
+    def __init__(self, text: str, context: dict, detectors: dict, index: AnchorIndex, language: str | None = None):
         super().__init__(text, index)
         self.context = context
         self.measured = Measured(text)
-        # parsed: work that several detectors share (one phone-number parse for both phone entities)
-        self._detectors, self._entities, self._parsed = detectors, {}, {}
+        # parsed: work that several detectors share (one phone-number parse for both phone entities), and the reply's
+        # language (national phone numbers are read in its usual countries too)
+        self._detectors, self._entities, self._parsed = detectors, {}, {"language": language}
         self._sentence_features = None
 
     def sentence_features(self) -> list[tuple[int, int, list[str]]]:
@@ -324,7 +325,7 @@ class Checker:
         # Classified only when sent; without it the reply is taken to answer a complaint, the usual case. A reply is
         # written in its complaint's language, so the complaint is read in the reply's (no second detection).
         complaint = self.classifier.classify(context["complaint"], language) if context.get("complaint") else None
-        prepared = _Text(text, context, self.detectors, self._indexes[language])
+        prepared = _Text(text, context, self.detectors, self._indexes[language], language)
         utf16 = Utf16Offsets(text)
         kind = complaint.kind if complaint else "complaint"
         findings = [f for compiled in self._compiled[language] if compiled.applies(prepared, kind)

@@ -2,16 +2,17 @@
 
 A model is data, like a rule: `make train` learns it from the labelled corpus (corpus/, quality/train.py) and writes
 one JSON file per model and language into replyguard/models/. Scoring needs no machine-learning library: a text's
-features are words, word pairs and the four-letter pieces of its words (so 'refunderet' and 'refunderingen' share
-what they mean), plus a few shapes (a word in capitals, '!!'). Each present feature counts 1/sqrt(number of features),
-so short and long sentences weigh alike; the score is the logistic of the bias plus the features' weights.
+features are its words, word pairs and the four-letter pieces of its words (so 'refunderet' and 'refunderingen'
+share what they mean), plus a few shapes (a word in capitals, '!!', '?'). Each present feature counts
+1/sqrt(number of features), so short and long texts weigh alike; a score is the bias plus the features' weights,
+and a binary model's probability its logistic.
 """
 
 import json
 import math
 import re
-from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 
 from .playbook_files import packaged_dir
@@ -25,8 +26,7 @@ PIECE = 4  # letters per word piece
 
 def features(text: str) -> list[str]:
     """The features of one sentence (or comment), each once, in a fixed order."""
-    lowered = NOT_WORDS.sub(" ", text.lower())
-    words = WORD.findall(lowered)
+    words = WORD.findall(NOT_WORDS.sub(" ", text.lower()))
     found = [f"w:{word}" for word in words]
     found += [f"b:{first} {second}" for first, second in zip(words, words[1:])]
     for word in words:
@@ -41,37 +41,31 @@ def features(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def words_of_feature(feature: str) -> int:
-    """How many words a feature spans (for the explanation)."""
-    return 2 if feature.startswith("b:") else 1
-
-
-@dataclass(frozen=True)
 class LinearModel:
-    """One class (binary) or several (a score per class, the highest wins)."""
+    """One class (binary: a probability) or several (a score per class, the highest wins)."""
 
-    name: str
-    language: str
-    classes: tuple[str, ...]
-    bias: tuple[float, ...]
-    weights: dict[str, tuple[float, ...]]  # feature -> one weight per class
+    def __init__(self, name: str, language: str, classes: tuple[str, ...], bias: tuple[float, ...],
+                 weights: dict[str, tuple[float, ...]]):
+        self.name, self.language, self.classes, self.bias, self.weights = name, language, classes, bias, weights
+        # A binary model is scored every sentence: one float per feature, summed in C by map().
+        self._first = {feature: row[0] for feature, row in weights.items()}
 
     def raw_scores(self, found: list[str]) -> list[float]:
         if not found:
             return list(self.bias)
         scale = 1 / math.sqrt(len(found))
         totals = [0.0] * len(self.bias)
-        get = self.weights.get
-        for feature in found:
-            weights = get(feature)
-            if weights:
-                for number, weight in enumerate(weights):
-                    totals[number] += weight
+        for weights in filter(None, map(self.weights.get, found)):
+            for number, weight in enumerate(weights):
+                totals[number] += weight
         return [bias + total * scale for bias, total in zip(self.bias, totals)]
 
     def probability(self, found: list[str]) -> float:
         """For a binary model: how likely the text is of its class, 0..1."""
-        return 1 / (1 + math.exp(-self.raw_scores(found)[0]))
+        if not found:
+            return 1 / (1 + math.exp(-self.bias[0]))
+        score = self.bias[0] + sum(map(self._first.get, found, repeat(0.0))) / math.sqrt(len(found))
+        return 1 / (1 + math.exp(-score))
 
     def best_class(self, found: list[str]) -> str:
         scores = self.raw_scores(found)
@@ -84,24 +78,18 @@ class LinearModel:
         if not spans:
             return text.strip()
         lowered = [text[start:end].lower() for start, end in spans]
-        weight = [0.0] * len(spans)
+        weight = [self._first.get(f"w:{word}", 0.0) for word in lowered]
         for index, word in enumerate(lowered):
             padded = f" {word} "
-            weight[index] += self._weight(f"w:{word}")
-            weight[index] += sum(self._weight(f"c:{padded[i:i + PIECE]}") for i in range(len(padded) - PIECE + 1))
+            weight[index] += sum(self._first.get(f"c:{padded[i:i + PIECE]}", 0.0) for i in range(len(padded) - PIECE + 1))
             if index + 1 < len(lowered):
-                pair = self._weight(f"b:{word} {lowered[index + 1]}")
+                pair = self._first.get(f"b:{word} {lowered[index + 1]}", 0.0)
                 weight[index] += pair / 2
                 weight[index + 1] += pair / 2
-        best = max(((sum(weight[first:first + size]), first, size)
-                    for size in range(1, most_words + 1) for first in range(len(spans) - size + 1)),
-                   key=lambda choice: (choice[0], -choice[2]))
-        _, first, size = best
+        _, first, size = max(((sum(weight[first:first + size]), first, size)
+                              for size in range(1, most_words + 1) for first in range(len(spans) - size + 1)),
+                             key=lambda choice: (choice[0], -choice[2]))
         return text[spans[first][0]:spans[first + size - 1][1]]
-
-    def _weight(self, feature: str) -> float:
-        weights = self.weights.get(feature)
-        return weights[0] if weights else 0.0
 
 
 def models_dir() -> Path:
@@ -119,6 +107,10 @@ def load_model(name: str, language: str) -> LinearModel:
 
 
 def read_model(path: Path) -> LinearModel:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return model_from_json(path.read_text(encoding="utf-8"))
+
+
+def model_from_json(text: str) -> LinearModel:
+    data = json.loads(text)
     return LinearModel(data["name"], data["language"], tuple(data["classes"]), tuple(data["bias"]),
                        {feature: tuple(weights) for feature, weights in data["weights"].items()})
