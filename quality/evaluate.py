@@ -212,6 +212,20 @@ def macro_f1(matrix: Counter) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
+def scores(tallies: dict, confusion: dict) -> dict:
+    """What the playbook site shows: per rule, language and part (all / real), the counts, precision and recall;
+    the complaint classifier's macro-F1 per language."""
+    published = {}
+    for (rule_id, lang, part), tally in sorted(tallies.items()):
+        published.setdefault(rule_id, {}).setdefault(lang, {})[part] = {
+            "labelled": tally.tp + tally.fn, "tp": tally.tp, "fp": tally.fp, "fn": tally.fn,
+            "precision": None if tally.precision is None else round(tally.precision, 2),
+            "recall": None if tally.recall is None else round(tally.recall, 2)}
+    for lang, matrix in confusion.items():
+        published.setdefault("complaint-kinds", {})[lang] = {"macro_f1": round(macro_f1(matrix), 2)}
+    return published
+
+
 def main(argv: list[str]) -> int:
     split = "train" if argv[:1] == ["--train"] else "test"
     patterns_only = split == "train" and "--patterns-only" in argv
@@ -223,7 +237,6 @@ def main(argv: list[str]) -> int:
           ". P = precision, R = recall; 'real' = real replies only (English: Twitter, Trustpilot).")
     print(f"{'rule':<27}{'lang':<6}{'part':<6}{'labelled':>9}{'TP':>6}{'FP':>6}{'FN':>6}{'P':>7}{'R':>7}{'F1':>7}"
           f"   target")
-    scores = {}
     for rule_id in MEASURES:
         for lang in LANGUAGES:
             for part in ("all", "real"):
@@ -239,10 +252,6 @@ def main(argv: list[str]) -> int:
                         missed.append(f"{rule_id} {lang}")
                 print(f"{rule_id:<27}{lang:<6}{part:<6}{tally.tp + tally.fn:>9}{tally.tp:>6}{tally.fp:>6}"
                       f"{tally.fn:>6}{fmt(tally.precision):>7}{fmt(tally.recall):>7}{fmt(tally.f1):>7}   {verdict}")
-                scores.setdefault(rule_id, {}).setdefault(lang, {})[part] = {
-                    "labelled": tally.tp + tally.fn, "tp": tally.tp, "fp": tally.fp, "fn": tally.fn,
-                    "precision": None if tally.precision is None else round(tally.precision, 2),
-                    "recall": None if tally.recall is None else round(tally.recall, 2)}
     print(f"\nComplaint classifier, {'test split' if split == 'test' else 'training part'} (rows: labelled kind, columns: classified kind)")
     for lang in LANGUAGES:
         matrix = confusion[lang]
@@ -254,7 +263,6 @@ def main(argv: list[str]) -> int:
         print(" " * 11 + "".join(f"{kind:>11}" for kind in COMPLAINT_KINDS))
         for truth in COMPLAINT_KINDS:
             print(f"{truth:>11}" + "".join(f"{matrix[(truth, said)]:>11}" for said in COMPLAINT_KINDS))
-        scores.setdefault("complaint-kinds", {})[lang] = {"macro_f1": round(f1, 2)}
     share = len(pool_errors) / pool_size if pool_size else 0.0
     ok = share <= POOL_FALSE_ERRORS
     if not ok:
@@ -273,7 +281,7 @@ def main(argv: list[str]) -> int:
                     + "\n", encoding="utf-8")
     print(f"\nEvery miss and false alarm: {path}")
     if split == "test":
-        SCORES.write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        SCORES.write_text(json.dumps(scores(tallies, confusion), indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"Scores for the playbook site: {SCORES.name}")
     if missed:
         print(f"Targets missed: {', '.join(missed)}")

@@ -1,8 +1,12 @@
 """The trained models are data like the rules: the shipped files are exactly what `make train` learns from the
 corpus, and they are scored in plain Python the way they were trained."""
 
+import json
+
 import pytest
 
+from quality.corpus import ROOT
+from quality.evaluate import evaluate, scores
 from quality.train import stale, train_all
 from replyguard.model import features, load_model
 
@@ -26,3 +30,9 @@ def test_features_are_words_pairs_word_pieces_and_shapes_but_not_handles_or_link
 def test_a_message_names_the_words_that_weigh_most(language, sentence, cue):
     model = load_model("hostile", language)
     assert cue in sentence and model.cue(sentence) in sentence
+
+
+def test_the_playbooks_published_scores_are_the_last_evaluation_of_this_corpus_and_checker():
+    """quality/scores.json, which the rule pages show, is what make eval measures now (run make eval to refresh)."""
+    tallies, confusion, _, _ = evaluate("test")
+    assert scores(tallies, confusion) == json.loads((ROOT / "quality" / "scores.json").read_text(encoding="utf-8"))

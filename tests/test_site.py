@@ -281,3 +281,27 @@ def test_a_rule_page_says_when_the_rule_applies(site, rule):
             assert titles[kind][language].lower() in text
         for bound in (value for name, value in rule.when.items() if name != "complaint"):
             assert all(str(number) in text for number in bound.values())
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.id for rule in RULES])
+def test_a_rule_page_says_how_far_its_warning_can_be_trusted(site, rule):
+    """The measured precision and recall from the last make eval (quality/scores.json), per language, or that the
+    rule isn't measured."""
+    site_dir, _ = site
+    scores = json.loads((ROOT / "quality" / "scores.json").read_text(encoding="utf-8")).get(rule.id)
+    for language in LANGUAGES:
+        page_html = (site_dir / ("en" if language == "en" else "") / "rules" / rule.id / "index.html").read_text()
+        trust = re.search(r'<h2 id="[^"]*">(?:Hvor sikker advarslen er|How far the warning can be trusted).*?</h2>'
+                          r'(.*?)<h2', page_html, re.S)
+        assert trust, f"{rule.id} ({language}) doesn't say how far it can be trusted"
+        text = html.unescape(re.sub(r"<[^>]+>", " ", trust.group(1)))
+        if not scores:
+            assert "isn't measured" in text or "ikke målt" in text
+            continue
+        rows = [re.sub(r"\s+", " ", row) for row in re.findall(r"<tr>(.*?)</tr>", trust.group(1), re.S)][1:]
+        measured = [(part, values) for lang, parts in sorted(scores.items()) for part, values in sorted(parts.items())]
+        assert len(rows) == len(measured)
+        for row, (_, values) in zip(rows, measured):
+            cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td>(.*?)</td>", row)]
+            expected = [f"{round(values[k] * 100)} %" if values[k] is not None else "–" for k in ("precision", "recall")]
+            assert cells[1:4] == [*expected, str(values["labelled"])]
