@@ -7,9 +7,8 @@ template, every rule's suggestions and each bad example with its suggestion appl
 object to what the playbook itself recommends.
 
 A sentence model's threshold is chosen on the training part only: each reply is scored by a model that never saw it
-(five folds), together with the rule's patterns, as the checker runs them; the threshold with the best recall at the
-rule's precision target wins (the best F0.5, which weighs precision twice, when no threshold reaches it), raised if needed so that no playbook text is
-flagged. It is written into the rule file (check.model.threshold). The test split is never read.
+(five folds); the threshold with the best recall at the rule's precision target wins (the best F0.5, which weighs
+precision twice, when no threshold reaches it), raised if needed so that no playbook text is flagged. It is written into the rule file (check.model.threshold). The test split is never read.
 
     python -m quality.train            writes api/replyguard/models/*.json and the rules' thresholds
     python -m quality.train --check    exits 1 when a shipped model or threshold differs from what the corpus gives
@@ -166,25 +165,19 @@ def out_of_fold(rows, targets, groups, strength, weights):
     return scores
 
 
-def choose_threshold(rule, language, label, replies, scores_by_sentence, pattern_checker):
+def choose_threshold(rule, language, label, replies, scores_by_sentence):
     """The threshold with the best recall at the rule's precision target (else the best F0.5), judging each training
-    reply as make eval does: caught when a pattern finding or a sentence over the threshold overlaps a label."""
-    judged = []
-    for reply in replies:
-        if reply.lang != language or in_test_split(reply.id):
-            continue
-        context = {"complaint": reply.complaint} if reply.complaint else {}
-        found = code_point_findings(reply.text, pattern_checker.check(reply.text, language, context).findings)
-        pattern = [(f.start, f.end) for f in found if f.rule == rule.id and f.start is not None]
-        scored = [((a, b), scores_by_sentence[(reply.id, a)]) for a, b in sentences(reply.text)
-                  if not overlaps((a, b), pattern)]
-        judged.append((pattern, scored, reply.spans(label)))
+    reply as make eval does (caught when a sentence over the threshold overlaps a label) by the model alone: the
+    rule's patterns were written from these same replies, so counting their hits here would make the model look
+    more precise than it is on new replies."""
+    judged = [([((a, b), scores_by_sentence[(reply.id, a)]) for a, b in sentences(reply.text)], reply.spans(label))
+              for reply in replies if reply.lang == language and not in_test_split(reply.id)]
     target_precision = TARGETS[rule.id][0]
     results = []
     for threshold in THRESHOLDS:
         tp = fp = fn = 0
-        for pattern, scored, wanted in judged:
-            spans = pattern + [span for span, score in scored if score >= threshold]
+        for scored, wanted in judged:
+            spans = [span for span, score in scored if score >= threshold]
             hit = any(overlaps(s, wanted) for s in spans)
             tp += bool(wanted) and hit
             fp += bool(spans) and not hit
@@ -230,12 +223,11 @@ def train_all(report=print) -> dict[Path, str]:
                 if reply.id in starts:
                     for (a, _), score in zip(sentences(reply.text), starts[reply.id]):
                         scores_by_sentence[(reply.id, a)] = score
-            threshold, precision, recall, _ = choose_threshold(rule, language, label, replies, scores_by_sentence,
-                                                               pattern_checker)
+            threshold, precision, recall, _ = choose_threshold(rule, language, label, replies, scores_by_sentence)
             floor = max(probability(text, t[a:b]) for t in clean for a, b in sentences(t))
             thresholds[language] = max(threshold, math.floor(floor * 100) / 100 + 0.01)
             report(f"{rule_id} {language}: threshold {thresholds[language]:.2f} ({len(rows)} sentences, "
-                   f"{targets.sum()} {label}; out of fold with the patterns: precision {precision:.2f}, recall "
+                   f"{targets.sum()} {label}; the model alone, out of fold: precision {precision:.2f}, recall "
                    f"{recall:.2f} at {threshold:.2f}; the playbook's own texts score at most {floor:.2f})")
         path = RULES_DIR / f"{rule_id}.yml"
         source = made.get(path, path.read_text(encoding="utf-8"))

@@ -211,14 +211,15 @@ def test_facebook_lexical_reply_box_underline_card_and_suggestion(page, api, bro
 
 
 def test_a_sentence_the_tone_model_reads_as_hostile_is_underlined_and_its_card_names_the_words(page, api, browser):
-    """No pattern knows "read the size guide next time"; the trained tone model does, and the card says why."""
-    reply = "Hi Lone, maybe read the size guide next time before ordering. Kind regards, Jonas"
+    """No pattern knows "we are sure it was fine until you got your hands on it"; the trained tone model does, and the
+    card says why."""
+    reply = "Hi Lone, we are sure the sofa was fine until you got your hands on it. Kind regards, Jonas"
     post = page(FACEBOOK_POST)
     open_facebook_reply_box(post)
     post.keyboard.type(reply)
 
     tone = next(f for f in api_answer(post, api, browser, reply) if f["rule"] == "kind-tone")
-    sentence = "Hi Lone, maybe read the size guide next time before ordering."
+    sentence = "Hi Lone, we are sure the sofa was fine until you got your hands on it."
     assert (tone["start"], tone["end"]) == (0, len(sentence)) and tone["severity"] == "warning"
     cue = tone["message"].split('"')[1]
     assert tone["message"].startswith("This can read as hostile or condescending") and cue in sentence
