@@ -45,8 +45,8 @@ SENTENCE_MODELS = {
     "hostile": ("hostile", "kind-tone", 4.0),
     "evasive": ("evasive", "no-dodging", 4.0),
 }
-# The playbook's own texts (rule examples, templates, suggestions) are few and curated, and its lookalikes ("it
-# clearly never reached you") must stay clean: each counts as this many corpus sentences.
+# The playbook's own texts (rule examples, templates, suggestions, the complaint kinds' examples) are few and curated,
+# and its lookalikes ("it clearly never reached you") must come out right: each counts as this many corpus texts.
 PLAYBOOK_WEIGHT = 5.0
 COMPLAINT_STRENGTH = 4.0
 MIN_COUNT = 2  # a feature seen in fewer training texts is left out: it can't generalise, and it bloats the file
@@ -240,7 +240,8 @@ def train_all(report=print) -> dict[Path, str]:
     classifier = Classifier(kinds)
     for language in LANGUAGES:
         pairs = [(c.text, c.kind) for c in comments if c.lang == language and not in_test_split(c.id)]
-        pairs += [(text, kind.kind) for kind in kinds for text in kind.examples[language]]
+        # The kind files' examples are the playbook's own: each counts as PLAYBOOK_WEIGHT labelled comments.
+        pairs += [(text, kind.kind) for kind in kinds for text in kind.examples[language]] * int(PLAYBOOK_WEIGHT)
         rows = [classifier.training_features(text, language) for text, _ in pairs]
         model, vocabulary = fit(rows, np.array([kind for _, kind in pairs]), COMPLAINT_STRENGTH)
         made[model_path(COMPLAINT_MODEL_NAME, language, MODELS_DIR)] = model_json(COMPLAINT_MODEL_NAME, language,

@@ -62,6 +62,23 @@ def test_serve_refuses_a_broken_settings_file_before_starting(tmp_path):
     assert "unknown rule 'nope'" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_serve_serves_the_site_the_package_carries_unless_site_dir_names_another(tmp_path, monkeypatch):
+    from replyguard import access_log, cli, playbook_site
+
+    packaged, own = tmp_path / "packaged", tmp_path / "own"
+    for folder in (packaged, own):
+        folder.mkdir()
+        (folder / "index.html").write_text(f"the {folder.name} site")
+    monkeypatch.setattr(playbook_site, "packaged_dir", lambda name: packaged)  # only ever asked for "site"
+    monkeypatch.setattr(access_log, "send_to", lambda stream: None)
+    started = []
+    monkeypatch.setattr(cli, "run_gunicorn", lambda app, bind, **options: started.append(app))
+    assert main(["serve", "--port", "0"]) == 0
+    assert main(["serve", "--port", "0", "--site-dir", str(own)]) == 0
+    assert [app.test_client().get("/playbook/").get_data(as_text=True) for app in started] == [
+        "the packaged site", "the own site"]
+
+
 def test_rules_lists_every_rule(rules, capsys):
     assert main(["rules", "--language", "en"]) == 0
     lines = capsys.readouterr().out.splitlines()

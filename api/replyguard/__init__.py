@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None):
     app.config.from_mapping(
         SETTINGS_FILE=None,  # None: the embedded demo settings
         RULES_DIR=None,  # None: the rule files shipped with the package
-        SITE_DIR=None,  # the built playbook site served at /playbook/
+        SITE_DIR=None,  # the built playbook site served at /playbook/; None: the one the package carries
     )
     if test_config:
         app.config.update(test_config)

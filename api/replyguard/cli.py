@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--config", help="settings file (TOML); default: the embedded demo settings")
-    serve.add_argument("--site-dir", help="built playbook site to serve at /playbook/ (make site builds ./site)")
+    serve.add_argument("--site-dir", help="built playbook site to serve at /playbook/ (default: the one the package "
+                                          "carries; in a checkout, ./site, which make site builds)")
     serve.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                        help="worker processes (default: 2 per core + 1)")
     serve.add_argument("--graceful-timeout", type=int, default=30,

@@ -16,26 +16,87 @@ PHONE_MARGIN = 20
 # An e-mail address is found by its '@' and domain (a quick search for '@'), then read back to its local part.
 EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 EMAIL_LOCAL_CHARACTERS = frozenset("_.+-")
-# A Danish organisation's replies: national numbers are read as Danish, others need their +country code.
-PHONE_REGION = "DK"
+# National numbers (no +country code) are read in the organisation's country first ([organisation] country), then
+# in the countries where the reply's language is usually written, so a British number in an English reply is read
+# even for a Danish organisation. The first country that reads a stretch as a valid number decides it.
+LANGUAGE_REGIONS = {"da": ("DK",), "en": ("GB", "US", "IE", "CA", "AU", "NZ")}
+# A number right after one of these words is an order, case, invoice, tracking or booking number, not a phone number
+# ("din ordre 40451298", "order no. 020 7946 0018", "sagsnummer: 22334455").
+NUMBER_LABEL = re.compile(
+    r"(?<!\w)(?:ordre|ordren|ordrenummer|ordrenummeret|ordrenr|ordre-nr|bestilling|bestillingen|bestillingsnummer|"
+    r"sag|sagen|sagsnummer|sagsnummeret|sagsnr|sags-nr|faktura|fakturaen|fakturanummer|fakturanummeret|fakturanr|"
+    r"pakke|pakken|pakkenummer|pakkenummeret|pakkenr|forsendelse|forsendelsen|forsendelsesnummer|sporingsnummer|"
+    r"sporingsnummeret|sporingsnr|trackingnummer|trackingnummeret|track-and-trace-nummer|booking|bookingen|"
+    r"bookingnummer|bookingnummeret|bookingnr|bookingreference|reservation|reservationen|reservationsnummer|"
+    r"kundenummer|kundenr|kontonummer|kontonr|medlemsnummer|billet|billetnummer|reference|referencenummer|ref|"
+    r"order|case|invoice|tracking|parcel|consignment|shipment|ticket|confirmation|claim|account|membership|policy|"
+    r"receipt|transaction|serial|rma)"
+    r"\.?(?:[ \t]?(?:nr|no|num|number|nummer|numbers|id|ref|reference|code|kode))?\.?[ \t]*(?:[:#]|er|is|lyder på|was)?"
+    r"[ \t]*#?[ \t]*$", re.IGNORECASE)
+# Dates and times that a country's numbering plan happens to allow ("2024.03.12" is a valid Danish mobile number).
+DATE_OR_TIME = re.compile(r"\d{4}([./-])\d{1,2}\1\d{1,2}|\d{1,2}([./-])\d{1,2}\2\d{2,4}|\d{1,2}[:.]\d{2}\s*[-–]\s*\d{1,2}[:.]\d{2}")
+# Amounts: a currency sign or word right before or after the digits.
+CURRENCY_BEFORE = re.compile(r"(?:[$£€¥]|\b(?:kr|kr\.|dkk|usd|gbp|eur|nok|sek))[ \t]*$", re.IGNORECASE)
+CURRENCY_AFTER = re.compile(r"^[ \t]*(?:kr\b|kr\.|kroner|dkk|usd|gbp|eur|euro|dollars?|pounds?|,-)", re.IGNORECASE)
+
+# Numbers a business answers (free, shared-cost, premium-rate and "one number" lines such as 0800, 0344, 1-800, 1300):
+# never a customer's own, so never personal data, whoever's they are.
+BUSINESS_NUMBER_TYPES = frozenset({phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.SHARED_COST,
+                                   phonenumbers.PhoneNumberType.PREMIUM_RATE, phonenumbers.PhoneNumberType.UAN})
 
 Span = tuple[int, int]
 
 
-def _phone_numbers(text: str, parsed: dict) -> list[tuple[Span, str]]:
-    """The reply's numbers, parsed once per reply (kept in `parsed`) however many phone entities the rules use."""
+def phone_regions(country: str, language: str | None) -> tuple[str, ...]:
+    """Where national numbers in a reply are read: the organisation's country, then the language's usual ones."""
+    regions = [country]
+    for region in LANGUAGE_REGIONS.get(language, ()):
+        if region not in regions:
+            regions.append(region)
+    return tuple(regions)
+
+
+def _phone_numbers(text: str, parsed: dict, country: str = "DK") -> list[tuple[Span, frozenset[str], bool]]:
+    """The reply's numbers, each with its readings in E.164 (a national number may be valid in more than one of the
+    reply's countries) and whether it is a business line (first reading toll-free, shared-cost, ...), parsed once per reply (kept in `parsed`) however many phone entities the rules use.
+    `parsed["language"]`, when the engine sets it, adds the language's countries to the organisation's."""
     if "phone_numbers" not in parsed:
+        regions = phone_regions(country, parsed.get("language"))
         read: dict[str, list] = {}  # a stretch that occurs twice in the reply (the same number and words) is read once
         parsed["phone_numbers"] = []
         for start, end in _phone_windows(text):
             window = text[start:end]
             if window not in read:
-                read[window] = [((match.start, match.end),
-                                 phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
-                                for match in phonenumbers.PhoneNumberMatcher(window, PHONE_REGION,
-                                                                             leniency=phonenumbers.Leniency.VALID)]
-            parsed["phone_numbers"] += [((start + a, start + b), number) for (a, b), number in read[window]]
+                read[window] = _read_window(window, regions)
+            parsed["phone_numbers"] += [((start + a, start + b), numbers, business)
+                                        for (a, b), numbers, business in read[window]
+                                        if not _labelled_or_amount(text, start + a, start + b)]
     return parsed["phone_numbers"]
+
+
+def _read_window(window: str, regions: tuple[str, ...]) -> list[tuple[Span, frozenset[str], bool]]:
+    """The numbers in the window read in each region in turn: a stretch the first region reads is kept with that
+    reading (and the other regions' readings of the same stretch); a later region's number overlapping it is not."""
+    found: dict[Span, set[str]] = {}
+    business: dict[Span, bool] = {}
+    for region in regions:
+        for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=phonenumbers.Leniency.VALID):
+            span = (match.start, match.end)
+            number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            if span in found:
+                found[span].add(number)
+            elif not any(a < span[1] and span[0] < b for a, b in found):
+                found[span] = {number}
+                business[span] = phonenumbers.number_type(match.number) in BUSINESS_NUMBER_TYPES
+    return sorted((span, frozenset(numbers), business[span]) for span, numbers in found.items()
+                  if not DATE_OR_TIME.fullmatch(window[span[0]:span[1]]))
+
+
+def _labelled_or_amount(text: str, start: int, end: int) -> bool:
+    """An order/case/invoice/tracking number ("ordre 40451298") or an amount ("£1 234 567", "40 451 298 kr.")."""
+    before = text[max(0, start - 40):start]
+    return bool(NUMBER_LABEL.search(before) or CURRENCY_BEFORE.search(before)
+                or CURRENCY_AFTER.match(text[end:end + 10]))
 
 
 def _phone_windows(text: str) -> list[Span]:
@@ -69,11 +130,12 @@ def _email_addresses(text: str) -> list[Span]:
 
 
 def own_phone_numbers(settings: Settings) -> frozenset[str]:
-    """The organisation's numbers in E.164, so '70 20 30 40' and '+45 7020 3040' are the same number."""
+    """The organisation's numbers in E.164, so '70 20 30 40' and '+45 7020 3040' are the same number (a national
+    number in the settings is read in the organisation's country)."""
     numbers = set()
     for phone in settings.phones:
         try:
-            numbers.add(phonenumbers.format_number(phonenumbers.parse(phone, PHONE_REGION),
+            numbers.add(phonenumbers.format_number(phonenumbers.parse(phone, settings.country),
                                                    phonenumbers.PhoneNumberFormat.E164))
         except phonenumbers.NumberParseException:
             numbers.add(phone)
@@ -85,10 +147,14 @@ def make_detectors(settings: Settings) -> dict[str, Callable[[str, dict], list[S
     detectors of that reply, and returns the spans it finds."""
     own_phones = own_phone_numbers(settings)
     own_emails = {email.lower() for email in settings.emails}
+    country = settings.country
     return {
-        "phone_number": lambda text, parsed: [span for span, _ in _phone_numbers(text, parsed)],
+        "phone_number": lambda text, parsed: [span for span, _, _ in _phone_numbers(text, parsed, country)],
+        # a number is the organisation's own when any reading of it is ("0808 157 0192" read as British); a business
+        # line (0800, 1-800, 0344 ...) is nobody's personal number
         "phone_number_not_own": lambda text, parsed: [
-            span for span, number in _phone_numbers(text, parsed) if number not in own_phones
+            span for span, numbers, business in _phone_numbers(text, parsed, country)
+            if not numbers & own_phones and not business
         ],
         "email_address_not_own": lambda text, _parsed: [
             (start, end) for start, end in _email_addresses(text) if text[start:end].lower() not in own_emails

@@ -43,6 +43,7 @@ class Settings:
     emails: tuple[str, ...]
     owner: str
     staff: tuple[str, ...]
+    country: str = "DK"  # ISO 3166 code: national phone numbers (no +country code) are read as this country's
     default_language: str = "auto"
     disabled_rules: frozenset[str] = frozenset()
     extra_phrases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
@@ -94,6 +95,7 @@ def parse_settings(text: str, source: str) -> Settings:
         emails=reader.strings(organisation, "organisation.emails"),
         owner=reader.string(organisation, "organisation.owner", ""),
         staff=reader.strings(organisation, "organisation.staff"),
+        country=reader.country(organisation),
         default_language=default_language,
         disabled_rules=frozenset(reader.strings(checker, "checker.disabled_rules")),
         extra_phrases=reader.extra_phrases(checker),
@@ -134,6 +136,15 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.fail(name, "a list of strings")
         return tuple(value)
+
+    def country(self, organisation: dict) -> str:
+        import phonenumbers
+
+        value = self.string(organisation, "organisation.country", "DK")
+        if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise SettingsError(f"{self.source}: organisation.country: unknown country code {value!r} (an ISO 3166 "
+                                f"code with a phone numbering plan, such as \"DK\", \"GB\" or \"US\")")
+        return value.upper()
 
     def extra_phrases(self, checker: dict) -> dict[str, dict[str, tuple[str, ...]]]:
         result = {}
