@@ -5,12 +5,12 @@ INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test bench eval train site extension chromium redis fixtures wrk clean
+.PHONY: run test bench eval train site extension chromium redis fixtures axe wrk clean
 
 run: $(INSTALLED) site
 	$(BIN)/replyguard serve --host 127.0.0.1 --port 8000 --site-dir site
 
-test: $(INSTALLED) chromium redis fixtures
+test: $(INSTALLED) chromium redis fixtures axe
 	$(BIN)/pytest
 
 bench: $(INSTALLED) chromium fixtures wrk
@@ -67,6 +67,16 @@ fixtures: $(FIXTURE_EDITOR)/dist/editor.bundle.js
 
 $(FIXTURE_EDITOR)/dist/editor.bundle.js: $(FIXTURE_EDITOR)/editor.js $(FIXTURE_EDITOR)/package-lock.json | chromium
 	cd $(FIXTURE_EDITOR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+# axe-core for the accessibility tests (the playbook site, the extension): the version pinned in
+# tests/a11y/package-lock.json, which the tests load from tests/a11y/node_modules/axe-core/axe.min.js, never a CDN.
+# (touch: npm keeps the package's own 1985 file dates, which would make the file look older than the lock file.)
+A11Y := tests/a11y
+axe: $(A11Y)/node_modules/axe-core/axe.min.js
+
+$(A11Y)/node_modules/axe-core/axe.min.js: $(A11Y)/package-lock.json | chromium
+	cd $(A11Y) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 clean:
 	rm -rf $(VENV) site dist build test-artifacts

@@ -32,7 +32,8 @@ def create_app(test_config: dict | None = None):
     # The input limits come from the settings' [api] table (a test may still set them directly).
     app.config.setdefault("MAX_TEXT_LENGTH", settings.api.max_text_length)  # characters
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or settings.api.max_body_bytes
-    app.extensions["replyguard"] = Checker(load_rules(app.config["RULES_DIR"]), settings)
+    # The playbook's rules and then the organisation's own ([playbook] rules_dir), all or nothing.
+    app.extensions["replyguard"] = Checker(load_rules(app.config["RULES_DIR"], settings.rules_dir), settings)
     warm_up()
     access_log.init_app(app)  # first, so requests refused by the access checks are logged too
     access.init_app(app, settings)

@@ -7,9 +7,11 @@ import json
 import os
 import secrets
 import sys
+from pathlib import Path
 
 from .rules import RuleError, load_rules, rule_page_url
 from .settings import KEY_ID, LANGUAGES, SettingsError, load_settings
+from .templates import TemplateError
 
 DEFAULT_PLAYBOOK = "http://127.0.0.1:8000/playbook/"
 EXIT_ERROR_FINDING, EXIT_USAGE = 1, 2
@@ -42,14 +44,24 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--config", help="settings file (TOML)")
     check.add_argument("--json", action="store_true", help="print the findings as JSON, as the API returns them")
 
-    rules = commands.add_parser("rules", help="list the playbook's rules")
+    rules = commands.add_parser("rules", help="list the playbook's rules (and the organisation's own, with --config); "
+                                              "`rules check FOLDER` checks a folder of the organisation's rule files")
     rules.add_argument("--language", choices=LANGUAGES, default="da")
     rules.add_argument("--config", help="settings file (TOML)")
+    rules_commands = rules.add_subparsers(dest="rules_command")
+    rules_check = rules_commands.add_parser(
+        "check", help="validate a folder of the organisation's rule files and run their examples through the checker; "
+                      "one line per problem, exit status 1 on any")
+    rules_check.add_argument("folder", help="the folder of rule files (*.yml)")
+    rules_check.add_argument("--templates", help="the organisation's template folder, for suggest_template "
+                                                 "(default: the settings' playbook.templates_dir)")
+    rules_check.add_argument("--config", dest="check_config",
+                             help="settings file (TOML): the names and numbers the examples are checked with")
 
     args = parser.parse_args(argv)
     try:
         return {"serve": _serve, "check": _check, "rules": _rules, "new-key": _new_key}[args.command](args)
-    except (SettingsError, RuleError) as error:
+    except (SettingsError, RuleError, TemplateError) as error:
         print(f"replyguard: {error}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -75,7 +87,7 @@ def _check(args) -> int:
     if not text.strip():
         raise SettingsError("the reply is empty: give it as an argument, with --file, or on standard input")
     settings = load_settings(args.config)
-    result = Checker(load_rules(), settings).check(text, args.language)
+    result = Checker(load_rules(None, settings.rules_dir), settings).check(text, args.language)
     base = settings.playbook_base_url or DEFAULT_PLAYBOOK
     findings = [
         {**finding.__dict__, "suggestions": list(finding.suggestions),
@@ -114,10 +126,28 @@ def _print_findings(text: str, language: str, verdict: str, findings: list[dict]
 
 
 def _rules(args) -> int:
+    if args.rules_command == "check":
+        return _rules_check(args)
     settings = load_settings(args.config)
-    for rule in load_rules():
+    for rule in load_rules(None, settings.rules_dir):
         state = " (disabled)" if rule.id in settings.disabled_rules else ""
-        print(f"{rule.id:<28}{rule.severity:<9}{rule.title[args.language]}{state}")
+        origin = " (organisation)" if rule.origin == "organisation" else ""
+        print(f"{rule.id:<28}{rule.severity:<9}{rule.title[args.language]}{origin}{state}")
+    return 0
+
+
+def _rules_check(args) -> int:
+    from .rule_check import check_rule_folder
+
+    settings = load_settings(args.check_config or args.config)
+    problems = check_rule_folder(args.folder, settings, args.templates)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {args.folder}", file=sys.stderr)
+        return EXIT_ERROR_FINDING
+    count = len(list(Path(args.folder).glob("*.yml")))
+    print(f"{args.folder}: {count} rule file(s), every example flagged as marked", file=sys.stderr)
     return 0
 
 

@@ -8,7 +8,7 @@ from .classify import Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
 from .model import features, load_model
-from .patterns import AnchorIndex, Haystack, PatternSet
+from .patterns import AnchorIndex, Haystack, PatternSet, runaway
 from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
 from .settings import LANGUAGES, Settings, SettingsError
 from .templates import load_templates
@@ -304,7 +304,7 @@ class Checker:
         self.detectors = make_detectors(settings)
         self.classifier = classifier or Classifier()
         enabled = [rule for rule in rules if rule.id not in settings.disabled_rules]
-        templates = _templates_named_by(enabled)
+        templates = _templates_named_by(enabled, settings)
         self._indexes = {lang: AnchorIndex() for lang in LANGUAGES}
         self._compiled = {lang: [_CompiledRule(rule, lang, settings, self._indexes[lang], templates) for rule in enabled]
                           for lang in LANGUAGES}
@@ -334,11 +334,12 @@ class Checker:
         return CheckResult(language, tuple(findings), complaint)
 
 
-def _templates_named_by(rules: list[Rule]) -> dict:
-    """The reply templates rules offer as suggestions, loaded only when some rule names one."""
+def _templates_named_by(rules: list[Rule], settings: Settings) -> dict:
+    """The reply templates rules offer as suggestions (the organisation's own too), loaded only when some rule names
+    one."""
     if not any(rule.suggest_template for rule in rules):
         return {}
-    templates = {template.id: template for template in load_templates()}
+    templates = {template.id: template for template in load_templates(None, settings.templates_dir)}
     for rule in rules:
         if rule.suggest_template and rule.suggest_template not in templates:
             raise RuleError(f"{rule.source}: suggest_template: no template {rule.suggest_template!r} "
@@ -368,6 +369,10 @@ def _validate_settings_against_rules(settings: Settings, rules: list[Rule]) -> N
                 except re.error as error:
                     raise SettingsError(f"{settings.source}: checker.extra_phrases.{rule_id}.{language}: "
                                         f"{pattern!r} is not a valid regular expression ({error})") from None
+                danger = runaway(pattern)
+                if danger:
+                    raise SettingsError(f"{settings.source}: checker.extra_phrases.{rule_id}.{language}: "
+                                        f"{pattern!r} could hang the checker: {danger}")
     for rule_id, limits in settings.thresholds.items():
         rule = known[rule_id]
         metrics = {limit["metric"] for limit in rule.check.get("limits", [])}

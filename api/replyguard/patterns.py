@@ -229,3 +229,151 @@ class PatternGroup:
         if number is not None:
             return self.items[number]
         return next((item for item, whole in zip(self.items, self.whole) if whole.fullmatch(matched)), None)
+
+
+# --- Runaway patterns: refused at load, before they can hang a worker.
+#
+# Python's re backtracks. A repeat inside a repeat that can hand the same characters back and forth ("(a+)+$",
+# "(\w+\s?)+$", "(.*a){20}") makes a text that almost matches cost time exponential in its length (catastrophic
+# backtracking): a 40-character reply can keep a worker busy for minutes. Those shapes are found from the parsed
+# pattern: inside a repeat that can run more than a few times, an unbounded repeat (+, *, {n,}) whose characters can also be
+# the next thing the pattern wants, or one-character alternatives that match the same character.
+
+# Characters standing in for every character when sets of them are compared: letters (Danish too), digits,
+# whitespace, punctuation and a symbol. Two character classes overlap when some sample matches both.
+_SAMPLE = ("abcdefghijklmnopqrstuvwxyzæøåéüABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅ0123456789_ \t\n\r.,;:!?-–'\"’()[]{}/\\&%+*=<>"
+           "@#$€£§|^~`😀")
+_CATEGORIES = {name: frozenset(ch for ch in _SAMPLE if re.fullmatch(escape, ch)) for name, escape in (
+    (_constants.CATEGORY_DIGIT, r"\d"), (_constants.CATEGORY_NOT_DIGIT, r"\D"),
+    (_constants.CATEGORY_SPACE, r"\s"), (_constants.CATEGORY_NOT_SPACE, r"\S"),
+    (_constants.CATEGORY_WORD, r"\w"), (_constants.CATEGORY_NOT_WORD, r"\W"),
+)}
+_ALL = frozenset(_SAMPLE)
+_NOTHING = frozenset()
+
+
+def _cased(chars) -> frozenset:
+    return frozenset(chars) | {ch.swapcase() for ch in chars if len(ch.swapcase()) == 1}
+
+
+def _atom_chars(op, value) -> frozenset | None:
+    """The sample characters one single-character item matches (case-insensitively), or None if it isn't one."""
+    if op is _LITERAL:
+        return _cased({chr(value)})
+    if op is _constants.NOT_LITERAL:
+        return _ALL - _cased({chr(value)})
+    if op is _constants.ANY:
+        return _ALL
+    if op is _constants.CATEGORY:
+        return _CATEGORIES.get(value, _ALL)
+    if op is _constants.IN:
+        chars, negate = set(), False
+        for kind, item in value:
+            if kind is _constants.NEGATE:
+                negate = True
+            elif kind is _LITERAL:
+                chars |= _cased({chr(item)})
+            elif kind is _constants.RANGE:
+                chars |= _cased({ch for ch in _SAMPLE if item[0] <= ord(ch) <= item[1]})
+            elif kind is _constants.CATEGORY:
+                chars |= _CATEGORIES.get(item, _ALL)
+            else:
+                chars |= _ALL
+        return frozenset(_ALL - chars if negate else chars)
+    return None
+
+
+# A repeat of at most this many rounds (`{0,4}`) may hold an unbounded one: the cost grows as a small power of the
+# length, not exponentially.
+MAX_SMALL_REPEAT = 5
+_ZERO_WIDTH = (_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT)
+
+
+def _first(items) -> tuple[frozenset, bool]:
+    """The characters a sequence of items can begin with, and whether it can match the empty string."""
+    chars = set()
+    for op, value in items:
+        item_chars, nullable = _item_first(op, value)
+        chars |= item_chars
+        if not nullable:
+            return frozenset(chars), False
+    return frozenset(chars), True
+
+
+def _item_first(op, value) -> tuple[frozenset, bool]:
+    atom = _atom_chars(op, value)
+    if atom is not None:
+        return atom, False
+    if op in _ZERO_WIDTH:
+        return _NOTHING, True
+    if op is _SUBPATTERN:
+        return _first(value[3])
+    if op is _BRANCH:
+        firsts = [_first(alternative) for alternative in value[1]]
+        return frozenset().union(*(f for f, _ in firsts)), any(n for _, n in firsts)
+    if op in _REPEATS:
+        chars, nullable = _first(value[2])
+        return chars, nullable or value[0] == 0
+    return _ALL, True  # a back-reference or a conditional: anything
+
+
+def _all_chars(items) -> frozenset:
+    """Every character a sequence of items can consume."""
+    chars = set()
+    for op, value in items:
+        atom = _atom_chars(op, value)
+        if atom is not None:
+            chars |= atom
+        elif op is _SUBPATTERN:
+            chars |= _all_chars(value[3])
+        elif op is _BRANCH:
+            for alternative in value[1]:
+                chars |= _all_chars(alternative)
+        elif op in _REPEATS:
+            chars |= _all_chars(value[2])
+        elif op not in _ZERO_WIDTH:
+            chars |= _ALL
+    return frozenset(chars)
+
+
+def runaway(pattern: str) -> str | None:
+    """Why matching the pattern can take exponential time (catastrophic backtracking), or None when it can't."""
+    try:
+        parsed = _regex_parser.parse(pattern)
+    except (re.error, TypeError, ValueError, IndexError, AttributeError):
+        return None  # not a valid pattern: re.compile says why
+    return _runaway(list(parsed), _NOTHING, inside_repeat=False)
+
+
+def _runaway(items, follow: frozenset, inside_repeat: bool) -> str | None:
+    """Walks a sequence right to left, knowing which characters can come after each item (`follow`)."""
+    for op, value in reversed(items):
+        problem = None
+        if op in _REPEATS:
+            low, high, body = value
+            unbounded = high == _constants.MAXREPEAT
+            if inside_repeat and unbounded and _all_chars(body) & follow:
+                return ("an unbounded repeat (+, * or {n,}) inside another repeat can match the same characters as "
+                        "what follows it, so a text that almost matches is tried in every way of splitting it, "
+                        "as in (a+)+$")
+            if high > MAX_SMALL_REPEAT:  # after one round of the body comes another round, or what follows it
+                problem = _runaway(list(body), _first(body)[0] | follow, inside_repeat=True)
+            else:
+                problem = _runaway(list(body), follow, inside_repeat)
+        elif op is _SUBPATTERN:
+            problem = _runaway(list(value[3]), follow, inside_repeat)
+        elif op is _BRANCH:
+            singles = [_atom_chars(*alternative[0]) for alternative in value[1] if len(alternative) == 1]
+            if inside_repeat and None not in singles and len(singles) == len(value[1]) and any(
+                    a & b for n, a in enumerate(singles) for b in singles[n + 1:]):
+                return ("alternatives of one character inside a repeat can match the same character, so a text that "
+                        "almost matches is tried with every choice of alternative at every step, as in (a|a)+$")
+            for alternative in value[1]:
+                problem = problem or _runaway(list(alternative), follow, inside_repeat)
+        elif op in (_constants.ASSERT, _constants.ASSERT_NOT):
+            problem = _runaway(list(value[1]), _NOTHING, inside_repeat=False)
+        if problem:
+            return problem
+        chars, nullable = _item_first(op, value)
+        follow = chars | (follow if nullable else _NOTHING)
+    return None

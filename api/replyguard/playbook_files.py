@@ -24,4 +24,62 @@ def read_yaml(path: Path, error: type[ValueError]):
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as problem:
-        raise error(f"{path}: not valid YAML ({problem})") from None
+        # On one line, with the place the parser stopped: `replyguard rules check` prints one line per problem.
+        mark = getattr(problem, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = " ".join(str(getattr(problem, "problem", None) or problem).split())
+        raise error(f"{path}: not valid YAML ({where}{what})") from None
+
+
+_VALIDATORS: dict[int, object] = {}
+
+
+def schema_problem(schema: dict, data) -> tuple[str, str] | None:
+    """The first place where `data` breaks the JSON Schema, as (field, what is wrong) in the words the loaders use:
+    `check.patterns.da[0]`, `unknown field 'sugestions'`. None when it conforms."""
+    import jsonschema_rs
+
+    validator = _VALIDATORS.get(id(schema))
+    if validator is None:
+        validator = _VALIDATORS[id(schema)] = jsonschema_rs.validator_for(schema)
+    errors = list(validator.iter_errors(data))
+    if not errors:
+        return None
+    # The deepest place first: its message is the most precise one ("unknown field" rather than "doesn't match").
+    error = max(errors, key=lambda e: len(e.instance_path))
+    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.instance_path).lstrip(".")
+    kind = type(error.kind).__name__
+    if kind == "AdditionalProperties":
+        unexpected = getattr(error.kind, "unexpected", None) or []
+        allowed = _allowed_fields(schema, error.schema_path)
+        name = f"{field}.{unexpected[0]}" if field and unexpected else (unexpected[0] if unexpected else field)
+        return name or "file", "unknown field" + (f" (allowed here: {', '.join(allowed)})" if allowed else "")
+    if kind == "Required":
+        missing = getattr(error.kind, "property", None)
+        missing = missing if isinstance(missing, str) else str(missing).strip("'\"")
+        return (f"{field}.{missing}" if field else missing), "is missing"
+    if kind == "Enum":
+        options = getattr(error.kind, "options", None)
+        if isinstance(options, list):
+            return field or "file", f"must be one of {', '.join(map(str, options))}"
+    return field or "file", error.message
+
+
+def _allowed_fields(schema: dict, schema_path) -> list[str]:
+    """The property names the schema object holding an additionalProperties: false allows."""
+    node = schema
+    for part in list(schema_path)[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return []
+    if isinstance(node, dict) and "$ref" in node:
+        node = _resolve(schema, node["$ref"])
+    return sorted(key for key in (node.get("properties", {}) if isinstance(node, dict) else {}))
+
+
+def _resolve(schema: dict, ref: str):
+    node = schema
+    for part in ref.lstrip("#/").split("/"):
+        node = node[part]
+    return node

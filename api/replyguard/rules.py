@@ -1,13 +1,17 @@
-"""Rule files: one YAML file per rule under playbook/rules/, shipped inside the package as replyguard.rule_files."""
+"""Rule files: one YAML file per rule under playbook/rules/, shipped inside the package as replyguard.rule_files, and
+the organisation's own rule files in the folder its settings name ([playbook] rules_dir), read by the same loader."""
 
+import json
 import re
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 from .classify import KINDS as COMPLAINT_KINDS
 from .entities import ENTITIES
 from .model import load_model
-from .playbook_files import packaged_dir, read_yaml, yaml_files
+from .patterns import runaway
+from .playbook_files import packaged_dir, read_yaml, schema_problem, yaml_files
 from .settings import LANGUAGES
 from .text import METRICS
 
@@ -27,6 +31,14 @@ CONTEXT_METRICS = ("staff_replies_in_thread", "complaint_age_hours")
 MESSAGE_PLACEHOLDERS = {"age": "complaint_age_hours"}
 # Where a whole-reply finding's suggestion goes: before the reply, after it, or instead of it (a template).
 INSERTS = ("start", "end", "replace")
+# The JSON Schema of a rule file (the package's rule.schema.json, also on the playbook's admin pages for editors).
+# The loader checks a file with it after its own checks, which name the field and say what it must be in plainer
+# words; the schema then catches what they don't look at, such as a misspelt field.
+RULE_SCHEMA = json.loads(files("replyguard").joinpath("rule.schema.json").read_text(encoding="utf-8"))
+# The playbook's principles (playbook/principles/<slug>.md); a rule's page links to the one it names.
+PRINCIPLES = tuple(RULE_SCHEMA["properties"]["principle"]["enum"])
+# Where a rule comes from: the playbook's own files, or the organisation's folder.
+ORIGINS = ("playbook", "organisation")
 
 
 class RuleError(ValueError):
@@ -58,6 +70,7 @@ class Rule:
     # The situations the rule runs in: {"complaint": [kinds], <context metric>: {"min"/"max": n}}; see _RuleReader.when
     when: dict = field(default_factory=dict)
     suggest_template: str | None = None  # a reply template (playbook/templates/<id>.yml) offered as the suggestion
+    origin: str = "playbook"  # or "organisation": a rule file from the organisation's own folder
 
 
 def rule_page_url(base_url: str, rule_id: str, language: str) -> str:
@@ -71,19 +84,40 @@ def default_rules_dir() -> Path:
     return packaged_dir("rule_files")
 
 
-def load_rules(directory: str | Path | None = None) -> list[Rule]:
-    """Loads and validates every rule file, sorted by id; raises RuleError naming the file and field."""
+def load_rules(directory: str | Path | None = None, organisation: str | Path | None = None) -> list[Rule]:
+    """Loads and validates every rule file: the playbook's (`directory`, default the packaged ones), sorted by id,
+    then the organisation's own folder's, if given. All or nothing: the first problem raises RuleError naming the
+    file, the field and what is wrong, and an organisation rule whose id is the playbook's names both files."""
     directory = Path(directory) if directory else default_rules_dir()
-    return [load_rule(path) for path in yaml_files(directory, "rule", RuleError)]
+    rules = [load_rule(path) for path in yaml_files(directory, "rule", RuleError)]
+    if organisation:
+        by_id = {rule.id: rule for rule in rules}
+        for path in organisation_files(organisation):
+            rule = load_rule(path, origin="organisation")
+            clash = by_id.get(rule.id)
+            if clash:
+                raise RuleError(f"{path}: id: {rule.id!r} is already the id of {clash.source}; give the "
+                                f"organisation's rule an id of its own (and rename its file to match)")
+            by_id[rule.id] = rule
+            rules.append(rule)
+    return rules
 
 
-def load_rule(path: Path) -> Rule:
-    return _RuleReader(path, read_yaml(path, RuleError)).rule()
+def organisation_files(folder: str | Path) -> list[Path]:
+    """The *.yml files of an organisation's own folder, sorted by name; the folder may be empty, but must exist."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RuleError(f"{folder}: the organisation's rule folder doesn't exist (playbook.rules_dir in the settings)")
+    return sorted(folder.glob("*.yml"))
+
+
+def load_rule(path: Path, origin: str = "playbook") -> Rule:
+    return _RuleReader(path, read_yaml(path, RuleError), origin).rule()
 
 
 class _RuleReader:
-    def __init__(self, path: Path, data):
-        self.path, self.data = path, data
+    def __init__(self, path: Path, data, origin: str = "playbook"):
+        self.path, self.data, self.origin = path, data, origin
 
     def fail(self, name: str, problem: str):
         raise RuleError(f"{self.path}: {name}: {problem}")
@@ -98,9 +132,9 @@ class _RuleReader:
         if severity not in SEVERITIES:
             self.fail("severity", f"must be one of {', '.join(SEVERITIES)}")
         principle = self.data.get("principle")
-        if not isinstance(principle, str) or not RULE_ID.match(principle):
-            self.fail("principle", "must name a principle page, e.g. compensate-offline")
-        return Rule(
+        if principle not in PRINCIPLES:
+            self.fail("principle", f"must name one of the playbook's principles: {', '.join(PRINCIPLES)}")
+        rule = Rule(
             id=rule_id,
             severity=severity,
             principle=principle,
@@ -114,7 +148,12 @@ class _RuleReader:
             source=str(self.path),
             when=self.when(),
             suggest_template=self.suggest_template(),
+            origin=self.origin,
         )
+        problem = schema_problem(RULE_SCHEMA, self.data)
+        if problem:
+            self.fail(*problem)
+        return rule
 
     def when(self) -> dict:
         """`complaint: [kinds]` runs the rule only when the answered comment classifies as one of those kinds; with
@@ -187,6 +226,9 @@ class _RuleReader:
                 self.fail("check", "a present check needs patterns, entities or a model")
             if {"patterns", "entities"} & set(check):
                 self.matchers("check", check)
+            if "model" in check and self.origin == "organisation":
+                self.fail("check.model", "is for the playbook's own rules, whose models make train learns from the "
+                                         "labelled corpus; an organisation's rule finds words with patterns")
             if "model" in check:
                 self.model(check["model"])
             if "unless" in check:
@@ -261,6 +303,11 @@ class _RuleReader:
                     re.compile(PLACEHOLDER.sub("x", item["pattern"]))
                 except re.error as error:
                     self.fail(where, f"not a valid regular expression ({error})")
+                danger = runaway(PLACEHOLDER.sub("x", item["pattern"]))
+                if danger:
+                    self.fail(where, f"'{item['pattern']}' could hang the checker: {danger}. Make the repeated part "
+                                     f"unable to match what comes after it (e.g. (?:\\w+ )+ rather than (?:\\w+\\s?)+), or "
+                                     f"bound the outer repeat ({{0,3}})")
                 if "suggest" in item:
                     self.strings(f"{where}.suggest", item["suggest"])
 

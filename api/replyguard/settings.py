@@ -49,6 +49,10 @@ class Settings:
     extra_phrases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
     playbook_base_url: str = ""
+    # The organisation's own rule files and reply templates ([playbook] rules_dir and templates_dir), loaded after
+    # the playbook's; a relative path counts from the settings file's folder. None: the playbook's only.
+    rules_dir: Path | None = None
+    templates_dir: Path | None = None
     api: ApiSettings = ApiSettings()
     source: str = "embedded defaults"
 
@@ -101,6 +105,8 @@ def parse_settings(text: str, source: str) -> Settings:
         extra_phrases=reader.extra_phrases(checker),
         thresholds=reader.thresholds(checker),
         playbook_base_url=reader.string(playbook, "playbook.base_url", ""),
+        rules_dir=reader.folder(playbook, "playbook.rules_dir"),
+        templates_dir=reader.folder(playbook, "playbook.templates_dir"),
         api=reader.api(reader.table("api")),
         source=source,
     )
@@ -136,6 +142,18 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.fail(name, "a list of strings")
         return tuple(value)
+
+    def folder(self, table: dict, name: str) -> Path | None:
+        """A folder named in the settings; relative to the settings file's own folder (the working directory for
+        settings that aren't a file). Whether it exists is the loader's question, which names it."""
+        value = self.string(table, name, "")
+        if not value:
+            return None
+        path = Path(value).expanduser()
+        source = Path(self.source)
+        if not path.is_absolute() and source.suffix == ".toml":
+            path = source.parent / path
+        return path
 
     def country(self, organisation: dict) -> str:
         import phonenumbers

@@ -2,8 +2,11 @@
 
 A page per rule and language, the rules index, the rules section of the navigation and the templates page are
 generated on every build, so a new playbook/rules/<id>.yml or playbook/templates/<id>.yml appears on the site with no
-edit to mkdocs.yml, and a page can never show an example that the tests don't run. MkDocs loads this file from its
-path, so it imports the package by absolute name.
+edit to mkdocs.yml, and a page can never show an example that the tests don't run. An organisation's own rule and
+template folders (the settings' [playbook] rules_dir and templates_dir) are given to the build as
+REPLYGUARD_RULES_DIR and REPLYGUARD_TEMPLATES_DIR and get their pages the same way. The JSON Schemas of rule and
+template files are published next to the admin pages (admin/rule.schema.json, admin/template.schema.json), for
+editors. MkDocs loads this file from its path, so it imports the package by absolute name.
 """
 
 import html
@@ -20,10 +23,14 @@ from mkdocs.structure.files import File
 from mkdocs_static_i18n.suffix import create_i18n_file
 
 from replyguard.classify import load_complaint_kinds
+from replyguard.playbook_files import packaged_dir
 from replyguard.rules import RuleError, load_rules
 from replyguard.templates import TemplateError, load_templates
 
 RULES_INDEX = "rules/index.md"
+# The organisation's own folders, read by the build as the API reads them from the settings.
+RULES_DIR_VARIABLE, TEMPLATES_DIR_VARIABLE = "REPLYGUARD_RULES_DIR", "REPLYGUARD_TEMPLATES_DIR"
+SCHEMAS = ("rule.schema.json", "template.schema.json")  # published under admin/
 TEMPLATES_PAGE = "templates.md"
 SEARCH_INDEX = Path("search", "search_index.json")
 # Where Material's page config says the site starts: it loads the search index from there and resolves results
@@ -37,10 +44,10 @@ LABELS = {
         "principle": "Princip",
         "flags": "Hvad reglen markerer",
         "applies": "Hvornår reglen gælder",
-        "applies_kinds": "Når svaret er til en kommentar af slagsen: {kinds}. Uden den kommentar, svaret er til, "
-                         "regnes den for en klage.",
+        "applies_kinds": "Når svaret gælder en af disse slags kommentarer: {kinds}. Får ReplyGuard ikke kommentaren, "
+                         "svaret gælder, regnes den for en klage.",
         "applies_bound": {"min": "{name}: mindst {value}.", "max": "{name}: højst {value}."},
-        "why": "Hvorfor det betyder noget for kunderne",
+        "why": "Derfor er det vigtigt for kunderne",
         "trust": "Hvor sikker advarslen er",
         "trust_intro": "Målt med make eval på testdelen af det mærkede korpus: svar, som hverken reglens mønstre eller "
                        "modellerne er skrevet eller trænet ud fra. Præcision er, hvor ofte advarslen har ret, når den "
@@ -49,7 +56,7 @@ LABELS = {
         "trust_columns": ("Sprog", "Præcision", "Genkaldelse", "Mærkede svar", "Sådan kan du læse den"),
         "trust_parts": {"da": "Dansk", "en": "Engelsk", "en-real": "Engelsk, kun rigtige virksomheders svar"},
         "trust_levels": ("Næsten altid rigtig: ret svaret", "Oftest rigtig: se på det igen",
-                         "Et ekstra blik: læs sætningen igen, og døm selv"),
+                         "En ekstra vurdering: læs sætningen igen, og døm selv"),
         "message": "Beskeden, man ser i svarfeltet",
         "examples": "Eksempler",
         "bad": "Det markerer reglen",
@@ -60,6 +67,8 @@ LABELS = {
                              "bliver udfyldt med organisationens oplysninger.",
         "principle_link": "Læs princippet bag reglen",
         "api_id": "I API'et og i udvidelsen hedder reglen",
+        "organisation_rule_title": "Jeres egen regel",
+        "organisation_rule": "Det her er jeres organisations egen regel, ikke en af håndbogens fælles regler.",
         "index_title": "Regler",
         "index_intro": "Hver regel er én fil i playbook/rules/. ReplyGuard tjekker svarudkast med præcis de regler, "
                        "der står her, og eksemplerne på hver side er dem, reglen bliver testet med.",
@@ -77,7 +86,7 @@ LABELS = {
             "phone": "telefonnummeret, kunden kan ringe til",
             "name": "navnet på den, der svarer",
             "organisation": "organisationens navn",
-            "owner": "den navngivne person, der ejer svaret",
+            "owner": "den navngivne person, der har ansvaret for svarene",
         },
         "complaint": "Klagen, den svarer på",
         "reply": "Svaret",
@@ -88,8 +97,8 @@ LABELS = {
         "principle": "Principle",
         "flags": "What it flags",
         "applies": "When it applies",
-        "applies_kinds": "When the reply answers a comment of the kind: {kinds}. When the comment being answered isn't "
-                         "sent, it counts as a complaint.",
+        "applies_kinds": "When the reply answers one of these kinds of comment: {kinds}. When the comment being answered "
+                         "isn't sent, it counts as a complaint.",
         "applies_bound": {"min": "{name}: at least {value}.", "max": "{name}: at most {value}."},
         "why": "Why it matters to customers",
         "message": "The message shown in the reply box",
@@ -112,6 +121,8 @@ LABELS = {
                              "are filled in from the organisation's settings.",
         "principle_link": "Read the principle behind the rule",
         "api_id": "In the API and the extension the rule is called",
+        "organisation_rule_title": "Your own rule",
+        "organisation_rule": "This is your organisation's own rule, not one of the playbook's shared rules.",
         "index_title": "Rules",
         "index_intro": "Each rule is one file in playbook/rules/. ReplyGuard checks draft replies with exactly the rules "
                        "listed here, and the examples on each page are the ones the rule is tested with.",
@@ -129,7 +140,7 @@ LABELS = {
             "phone": "the phone number the customer can call",
             "name": "the name of the person replying",
             "organisation": "the organisation's name",
-            "owner": "the named person who owns the response",
+            "owner": "the named person who owns the replies",
         },
         "complaint": "The complaint it answers",
         "reply": "The reply",
@@ -155,14 +166,14 @@ logging.getLogger("mkdocs.plugins.mkdocs_static_i18n.reconfigure").addFilter(_Hi
 
 def _rules(config):
     try:
-        return load_rules(Path(config.docs_dir) / "rules")
+        return load_rules(Path(config.docs_dir) / "rules", os.environ.get(RULES_DIR_VARIABLE) or None)
     except RuleError as error:
         raise PluginError(str(error)) from None  # MkDocs prints it as an error message, not a traceback
 
 
 def _templates(config):
     try:
-        return load_templates(Path(config.docs_dir) / "templates")
+        return load_templates(Path(config.docs_dir) / "templates", os.environ.get(TEMPLATES_DIR_VARIABLE) or None)
     except TemplateError as error:
         raise PluginError(str(error)) from None
 
@@ -201,6 +212,8 @@ def on_files(files, config):
                                                     scores)
                   for rule in rules})
     pages[TEMPLATES_PAGE] = _templates_page(_templates(config), language)
+    for name in SCHEMAS:  # the package's own schema files, so editors point at the same rules the loader applies
+        files.append(File.generated(config, f"admin/{name}", abs_src_path=str(packaged_dir(".") / name)))
     for src_uri, markdown in pages.items():
         page_file = _localized_file(config, i18n, src_uri, language)
         page_file.content_string = markdown
@@ -343,6 +356,8 @@ def _rule_page(rule, language: str, principle_title: str | None, kind_titles: di
         "",
         _text(rule.flags[language]),
         "",
+        *([f"!!! note \"{labels['organisation_rule_title']}\"", "", f"    {_text(labels['organisation_rule'])}", ""]
+          if rule.origin == "organisation" else []),
         *_applies_when(rule, language, kind_titles),
         *_trust(scores.get(rule.id), labels),
         f"## {labels['why']}",

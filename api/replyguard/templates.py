@@ -1,15 +1,19 @@
 """Reply templates: one YAML file per situation under playbook/templates/, shipped as replyguard.template_files."""
 
+import json
 import re
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
-from .playbook_files import packaged_dir, read_yaml, yaml_files
+from .playbook_files import packaged_dir, read_yaml, schema_problem, yaml_files
 from .rules import PLACEHOLDER, RULE_ID, SUGGESTION_PLACEHOLDERS
 from .settings import LANGUAGES, Settings
 
 FIELDS = ("title", "situation", "complaint", "text")
 STRAY_BRACES = re.compile(r"\{[^{}]*\}?|\}")
+# The JSON Schema of a template file (template.schema.json in the package, on the playbook's admin pages too).
+TEMPLATE_SCHEMA = json.loads(files("replyguard").joinpath("template.schema.json").read_text(encoding="utf-8"))
 
 
 class TemplateError(ValueError):
@@ -36,10 +40,25 @@ def default_templates_dir() -> Path:
     return packaged_dir("template_files")
 
 
-def load_templates(directory: str | Path | None = None) -> list[Template]:
-    """Loads and validates every template file, sorted by id; raises TemplateError naming the file and field."""
+def load_templates(directory: str | Path | None = None, organisation: str | Path | None = None) -> list[Template]:
+    """Loads and validates every template file, sorted by id, then the organisation's own folder's, if given; raises
+    TemplateError naming the file and field, and naming both files when an organisation's id is the playbook's."""
     directory = Path(directory) if directory else default_templates_dir()
-    return [load_template(path) for path in yaml_files(directory, "template", TemplateError)]
+    templates = [load_template(path) for path in yaml_files(directory, "template", TemplateError)]
+    if organisation:
+        folder = Path(organisation)
+        if not folder.is_dir():
+            raise TemplateError(f"{folder}: the organisation's template folder doesn't exist "
+                                f"(playbook.templates_dir in the settings)")
+        by_id = {template.id: template for template in templates}
+        for path in sorted(folder.glob("*.yml")):
+            template = load_template(path)
+            if template.id in by_id:
+                raise TemplateError(f"{path}: id: {template.id!r} is already the id of {by_id[template.id].source}; "
+                                    f"give the organisation's template an id of its own (and rename its file to match)")
+            by_id[template.id] = template
+            templates.append(template)
+    return templates
 
 
 def load_template(path: Path) -> Template:
@@ -69,4 +88,7 @@ def load_template(path: Path) -> Template:
         if unknown_placeholder:
             fail(f"text.{lang}", f"unknown placeholder {unknown_placeholder.group()!r} "
                                  f"(allowed: {', '.join('{%s}' % p for p in SUGGESTION_PLACEHOLDERS)})")
+    problem = schema_problem(TEMPLATE_SCHEMA, data)
+    if problem:
+        fail(*problem)
     return Template(id=path.stem, source=str(path), **texts)

@@ -12,7 +12,10 @@ bp = Blueprint("templates_api", __name__, url_prefix="/v1")
 @bp.record_once
 def _load(state):
     # Loaded as the app starts, so a broken template file stops the start with its message, not a request.
-    state.app.extensions["replyguard.templates"] = load_templates(state.app.config.get("TEMPLATES_DIR"))
+    # The playbook's templates and then the organisation's own ([playbook] templates_dir).
+    settings = state.app.extensions["replyguard"].settings
+    state.app.extensions["replyguard.templates"] = load_templates(state.app.config.get("TEMPLATES_DIR"),
+                                                                  settings.templates_dir)
 
 
 @bp.get("/templates")
