@@ -1,6 +1,8 @@
 // The only place that talks to the API. Content scripts and the options page send typed messages
-// ({kind: "check" | "classify" | "templates" | "health" | "retry"}); one dispatcher answers each with
-// {kind: "findings" | "classification" | "templates" | "health" | "offline" | "error" | "retrying"}. Chrome may stop this worker at any moment, so the
+// ({kind: "check" | "classify" | "templates" | "health" | "retry" | "shortcut"}); one dispatcher answers each with
+// {kind: "findings" | "classification" | "templates" | "health" | "offline" | "error" | "retrying" | "shortcut"}.
+// The browser's keyboard commands (the manifest's `commands`) go through the same dispatcher as {kind: "command"},
+// which sends {kind: "command", command} on to the content script of the active tab; it answers {kind: "command-done"}. Chrome may stop this worker at any moment, so the
 // back-off state lives in chrome.storage.session; variables only cache what storage holds.
 // Reply texts are sent to the configured API and nowhere else, and are never logged.
 
@@ -11,7 +13,8 @@ const HEALTH_TIMEOUT_MS = 5000;
 const FIRST_RETRY_MS = 1000;
 const LONGEST_RETRY_MS = 60000;
 
-const handlers = {check, classify, templates, health, retry};
+const handlers = {check, classify, templates, health, retry, shortcut, command};
+const OPEN_FINDINGS = 'open-findings'; // the command that opens the findings from the reply box (manifest.json)
 const CLASSIFY_TIMEOUT_MS = 3000;
 
 // Read from storage once per worker start (and again after a change), not once per keystroke's check.
@@ -30,12 +33,31 @@ function settings() {
 // The toolbar button opens the settings.
 chrome.action.onClicked.addListener(() => chrome.runtime.openOptionsPage());
 
-chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+/** The one dispatcher: a typed message in, a typed answer out. */
+async function dispatch(message) {
   const handler = handlers[message && message.kind];
-  if (!handler || sender.id !== chrome.runtime.id) return false;
-  handler(message).then(sendResponse, (error) => sendResponse({kind: 'error', message: error.message}));
+  if (!handler) return {kind: 'error', message: `unknown message ${message && message.kind}`};
+  try {
+    return await handler(message);
+  } catch (error) {
+    return {kind: 'error', message: error.message};
+  }
+}
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (!handlers[message && message.kind] || sender.id !== chrome.runtime.id) return false;
+  dispatch(message).then(sendResponse);
   return true; // the answer comes asynchronously
 });
+
+/** A keyboard command from the browser, for the tab it was pressed in (the active tab when none is given). */
+function onCommand(name, tab) {
+  return dispatch({kind: 'command', command: name, tabId: tab && tab.id});
+}
+
+chrome.commands.onCommand.addListener(onCommand);
+// For the tests: a command shortcut can't be pressed reliably in a headless browser, so they call this directly.
+globalThis.replyGuard = {dispatch, onCommand};
 
 async function check({text, platform, context}) {
   const backoff = await currentBackoff();
@@ -97,6 +119,28 @@ async function askApi(url, options, toMessage) {
     return {kind: 'error', status: response.status, message: errorMessage(answer, response.status)};
   }
   return toMessage(answer);
+}
+
+/** Sends a keyboard command to the content script of the tab (its top frame, where the reply boxes are checked). */
+async function command({command: name, tabId}) {
+  let id = tabId;
+  if (id === undefined) {
+    const [active] = await chrome.tabs.query({active: true, lastFocusedWindow: true});
+    id = active && active.id;
+  }
+  if (id === undefined) return {kind: 'error', message: 'no active tab'};
+  try {
+    return await chrome.tabs.sendMessage(id, {kind: 'command', command: name}, {frameId: 0});
+  } catch {
+    return {kind: 'command-done', handled: false}; // ReplyGuard doesn't run on that page
+  }
+}
+
+/** The keys that open the findings now (the person may change them at chrome://extensions/shortcuts). */
+async function shortcut() {
+  const commands = await chrome.commands.getAll();
+  const found = commands.find((candidate) => candidate.name === OPEN_FINDINGS);
+  return {kind: 'shortcut', shortcut: (found && found.shortcut) || ''};
 }
 
 /** "Try again now" from an offline badge: forget the back-off so the next check goes straight to the API. */

@@ -166,8 +166,8 @@ def test_bad_context_gets_a_clear_json_error(client, context, words):
 
 
 @pytest.mark.parametrize("language, title, start", [
-    ("da", "En lang tråd flyttes til telefonen", "Du har ret i"),
-    ("en", "Moving a long thread to the phone", "You're right that"),
+    ("da", "Når tråden bliver lang", "Du har ret i"),
+    ("en", "When the thread gets long", "You're right that"),
 ])
 def test_templates_are_the_playbooks_filled_with_the_settings(tmp_path, language, title, start):
     settings = write_settings(tmp_path / "team.toml")

@@ -343,7 +343,7 @@ def test_api_down_shows_offline_badge_and_typing_goes_on(page, browser, artifact
     reviews.keyboard.type(TRUSTPILOT_OFFER)
     badge = reviews.locator(BADGE)
     expect(badge).to_have_class("badge offline")
-    expect(badge).to_have_attribute("title", "Checker offline")
+    expect(badge).to_have_accessible_name("Checker offline")
     reviews.keyboard.type(" More text.")
     expect(textarea).to_have_value(TRUSTPILOT_OFFER + " More text.")
     badge.click()
@@ -435,7 +435,7 @@ def test_api_key_from_the_options_is_sent_and_a_wrong_one_is_explained(page, bro
         reviews.keyboard.type(" Again.")
         badge = reviews.locator(BADGE)
         expect(badge).to_have_class("badge offline")
-        expect(badge).to_have_attribute("title", "ReplyGuard could not check this reply")
+        expect(badge).to_have_accessible_name("ReplyGuard could not check this reply")
         badge.click()
         refusal = create_app({"TESTING": True, "SETTINGS_FILE": settings}).test_client().post(
             "/v1/check", json={"text": "x"}, headers={"Authorization": "Bearer rg_wrong"}).get_json()

@@ -138,7 +138,7 @@ def test_facebook_empty_reply_box_inserts_a_template_through_lexical(open_page, 
     post = open_page(FACEBOOK_POST)
     box = open_facebook_reply_box(post)
     badge = post.locator(BADGE)
-    expect(badge).to_have_attribute("title", "Insert a template")
+    expect(badge).to_have_accessible_name("Insert a template")
     badge.click()
     card = post.locator(CARD)
     published = templates(app, "en")
@@ -163,7 +163,7 @@ def test_trustpilot_draft_is_replaced_by_a_template_only_on_a_click_that_says_so
     draft = "Hi Per, we will look into it."
     reviews.keyboard.type(draft)
     badge = reviews.locator(BADGE)
-    expect(badge).not_to_have_attribute("title", "Insert a template")  # the draft has been checked
+    expect(badge).not_to_have_accessible_name("Insert a template")  # the draft has been checked
     badge.click()
     card = reviews.locator(CARD)
     card.get_by_role("button", name="Insert a template").click()

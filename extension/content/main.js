@@ -20,6 +20,23 @@ function pageLanguage() {
   return (document.documentElement.lang || navigator.language || '').startsWith('da') ? 'da' : 'en';
 }
 
+/**
+ * Where a text offset is after an edit that changed `before` into `after`: the same before the edit, shifted after
+ * it, at the end of the new text inside it.
+ */
+function movedOffset(offset, before, after) {
+  if (before === after) return offset;
+  const shortest = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < shortest && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shortest - prefix
+         && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  if (offset <= prefix) return offset;
+  if (offset >= before.length - suffix) return offset + after.length - before.length;
+  return after.length - suffix;
+}
+
 /** Findings of the text before an edit, moved to where they are after it; those the edit touched are dropped. */
 function shiftFindings(findings, before, after) {
   const shortest = Math.min(before.length, after.length);
@@ -45,7 +62,7 @@ class FieldChecker {
       : new ReplyGuard.HighlightUnderlines(field);
     // The badge's card opens beside the whole reply box, so it never hides the words being written.
     this.badge = new ReplyGuard.Badge(field,
-      (rect) => this.openBadgeCard(ReplyGuard.ui.around(rect, field.getBoundingClientRect())));
+      (rect, keyboard) => this.openBadgeCard(ReplyGuard.ui.around(rect, field.getBoundingClientRect()), keyboard));
     this.state = 'empty'; // empty | findings | offline | problem
     this.findings = [];
     this.text = this.readText();
@@ -55,6 +72,8 @@ class FieldChecker {
     this.running = null;
     this.checkAgain = false;
     this.drawPending = false;
+    this.caret = null; // where the caret was when the focus left the field, to put it back there
+    this.announced = null; // what a screen reader was last told about this field's findings
 
     this.onEdit = this.onEdit.bind(this);
     this.onPointer = this.onPointer.bind(this);
@@ -63,8 +82,14 @@ class FieldChecker {
     field.addEventListener('click', this.onPointer);
     field.addEventListener('mouseleave', () => { if (ReplyGuard.card.isOpenFor(this)) ReplyGuard.card.hideSoon(); });
     field.addEventListener('scroll', () => this.underlines.place(), {passive: true});
-    field.addEventListener('focus', () => this.requestDraw());
-    field.addEventListener('blur', () => this.requestDraw());
+    field.addEventListener('focus', () => {
+      lastFocused = this;
+      this.requestDraw();
+    });
+    field.addEventListener('blur', () => {
+      this.caret = this.saveCaret();
+      this.requestDraw();
+    });
     // Lexical changes its DOM without an input event for some edits (first character, Enter, select-all + delete).
     this.observer = this.isTextarea ? null : new MutationObserver(this.onEdit);
     if (this.observer) this.observer.observe(field, {childList: true, characterData: true, subtree: true});
@@ -72,6 +97,8 @@ class FieldChecker {
     this.resizeObserver.observe(field);
     if (this.text.trim()) this.check();
     else this.requestDraw(); // the way to the templates
+    lastFocused = this; // taken on as it gets the focus, before its own focus listener could hear it
+    askForShortcut();
   }
 
   readText() {
@@ -148,6 +175,23 @@ class FieldChecker {
     this.findings = findings;
     this.checkedText = text;
     this.draw();
+    this.announce();
+  }
+
+  /**
+   * A finished check tells a screen reader what it found, politely, if that differs from what it last said about
+   * this field (the badge's name: the count and the worst severity). Typing alone never says anything.
+   */
+  announce() {
+    const strings = this.strings();
+    let said = null;
+    if (this.state === 'offline') said = strings.offline;
+    else if (this.state === 'problem') said = strings.refused;
+    else if (this.state === 'findings') said = this.badge.button.getAttribute('aria-label');
+    if (said !== this.announced) {
+      this.announced = said;
+      if (said) ReplyGuard.ui.announce(said);
+    }
   }
 
   requestDraw() {
@@ -190,13 +234,13 @@ class FieldChecker {
     ], finding);
   }
 
-  openBadgeCard(rect) {
+  openBadgeCard(rect, keyboard = false) {
     const card = ReplyGuard.card;
     const strings = this.strings();
     const ui = ReplyGuard.ui;
     let content;
     if (this.state === 'empty') {
-      this.openTemplates(rect);
+      this.openTemplates(rect, keyboard);
       return;
     }
     if (this.state === 'offline') {
@@ -224,18 +268,77 @@ class FieldChecker {
       templates.addEventListener('click', () => this.openTemplates(rect));
       content.push(templates);
     }
-    card.show(this, rect, content);
+    card.show(this, rect, content, null, {keyboard, label: this.badge.button.getAttribute('aria-label')});
+  }
+
+  /**
+   * The shortcut in the reply box (or on its badge): the badge's card opens with the focus in it. Where the caret was
+   * is kept, for returnToField.
+   */
+  openFromKeyboard() {
+    const active = document.activeElement;
+    if (active === this.field || this.field.contains(active)) this.caret = this.saveCaret();
+    this.draw();
+    this.openBadgeCard(this.field.getBoundingClientRect(), true);
+  }
+
+  /** The focus back in the reply box, the caret (or selection) where it was. */
+  returnToField() {
+    this.restoreCaret(this.caret);
+  }
+
+  /** The selection in the field: as text offsets, with the text they are in, and for an editor its DOM positions. */
+  saveCaret() {
+    const field = this.field;
+    if (this.isTextarea) {
+      return {text: field.value, anchor: field.selectionStart, focus: field.selectionEnd,
+        direction: field.selectionDirection};
+    }
+    const selection = getSelection();
+    if (!selection.rangeCount || !field.contains(selection.anchorNode) || !field.contains(selection.focusNode)) {
+      return null;
+    }
+    const map = ReplyGuard.readEditable(field);
+    const {anchorNode, anchorOffset, focusNode, focusOffset} = selection;
+    return {
+      text: map.text, anchorNode, anchorOffset, focusNode, focusOffset,
+      anchor: ReplyGuard.offsetOf(map, anchorNode, anchorOffset),
+      focus: ReplyGuard.offsetOf(map, focusNode, focusOffset),
+    };
+  }
+
+  /** Focuses the field with the selection `caret` (from saveCaret), moved by any edit made since. */
+  restoreCaret(caret) {
+    const field = this.field;
+    field.focus({preventScroll: true});
+    if (!caret) return;
+    const text = this.readText();
+    const anchor = movedOffset(caret.anchor, caret.text, text);
+    const focus = movedOffset(caret.focus, caret.text, text);
+    if (this.isTextarea) {
+      field.setSelectionRange(Math.min(anchor, focus), Math.max(anchor, focus), caret.direction);
+      return;
+    }
+    const selection = getSelection();
+    if (text === caret.text && field.contains(caret.anchorNode) && field.contains(caret.focusNode)) {
+      selection.setBaseAndExtent(caret.anchorNode, caret.anchorOffset, caret.focusNode, caret.focusOffset);
+      return;
+    }
+    const map = ReplyGuard.readEditable(field);
+    const at = (offset) => ReplyGuard.positionAt(map, offset, true) || ReplyGuard.positionAt(map, offset, false);
+    const [from, to] = [at(anchor), at(focus)];
+    if (from && to) selection.setBaseAndExtent(from.node, from.offset, to.node, to.offset);
   }
 
   /**
    * The card lists the playbook's approved templates in the reply's language (before a check, the settings' or the
    * page's); a click puts one in the field, in place of any draft, which the button then says it replaces.
    */
-  async openTemplates(rect) {
+  async openTemplates(rect, keyboard = false) {
     const card = ReplyGuard.card;
     const ui = ReplyGuard.ui;
     const strings = this.strings();
-    card.show(this, rect, [ui.element('div', 'message', strings.templatesLoading)]);
+    card.show(this, rect, [ui.element('div', 'message', strings.templatesLoading)], null, {keyboard});
     const language = this.state === 'findings' ? this.language : await settingsLanguage();
     const answer = await ReplyGuard.send({kind: 'templates', language});
     if (!card.isOpenFor(this) || card.finding) return; // closed, or another card opened meanwhile
@@ -256,15 +359,20 @@ class FieldChecker {
   }
 
   async insertTemplate(text) {
-    ReplyGuard.card.hide();
+    ReplyGuard.card.hide(false);
     await this.adapter.replaceAll(this.field, text);
     this.onEdit();
     this.check();
   }
 
-  /** Applies a suggestion through the editor's own input path, then checks the new text straight away. */
+  /**
+   * Applies a suggestion through the editor's own input path, then checks the new text straight away. From a card
+   * opened with the keyboard, the caret then goes back where it was (moved by the edit).
+   */
   async apply(finding, suggestion) {
-    ReplyGuard.card.hide();
+    const card = ReplyGuard.card;
+    const caret = card.keyboard && card.isOpenFor(this) ? this.caret : null;
+    card.hide(false);
     const text = this.readText();
     if (finding.start !== null) {
       this.adapter.replace(this.field, finding.start, finding.end, suggestion);
@@ -280,6 +388,10 @@ class FieldChecker {
     }
     this.onEdit();
     this.check();
+    if (caret) {
+      await new Promise((resolve) => setTimeout(resolve)); // an editor such as Lexical redraws its text first
+      this.restoreCaret(caret);
+    }
   }
 
   /**
@@ -338,6 +450,69 @@ function attach(target) {
       return;
     }
   }
+}
+
+let lastFocused = null; // the field that had the focus last: the browser's shortcut opens its findings
+let lastCommand = {at: -Infinity, fromPage: false};
+
+/** The element with the focus, inside ReplyGuard's own shadow root too. */
+function focusedElement() {
+  const active = document.activeElement;
+  const shadow = ReplyGuard.ui.shadow;
+  return shadow && active === shadow.host ? shadow.activeElement : active;
+}
+
+/**
+ * "open-findings", the manifest's command, from the browser or pressed in the page: in a checked field it opens the
+ * field's findings with the focus in them; in the card it closes them and goes back to the field. Sent by the
+ * browser, with the focus elsewhere, it opens the findings of the field that had the focus last.
+ */
+function runCommand(command, target, fromPage) {
+  if (command !== 'open-findings' || !siteEnabled || !target) return false;
+  // One key press seen twice, by the page and as the browser's command, counts once.
+  const now = performance.now();
+  if (now - lastCommand.at < 300 && lastCommand.fromPage !== fromPage) return true;
+  const card = ReplyGuard.card;
+  if (card.box && card.owner && card.box.contains(target)) {
+    lastCommand = {at: now, fromPage};
+    card.hide();
+    return true;
+  }
+  let checker = null;
+  for (const candidate of checkers.values()) {
+    if (candidate.field === target || candidate.field.contains(target)) checker = candidate;
+  }
+  if (!checker && !fromPage && lastFocused && checkers.get(lastFocused.field) === lastFocused) checker = lastFocused;
+  if (!checker) return false;
+  lastCommand = {at: now, fromPage};
+  checker.openFromKeyboard();
+  return true;
+}
+
+/** The shortcut pressed in a checked field or the card; any other key, anywhere else, is left to the page. */
+function onShortcutKey(event) {
+  const keys = ReplyGuard.keys;
+  if (!keys || !event.isTrusted || event.isComposing || !keys.matches(event)) return;
+  if (runCommand('open-findings', event.composedPath()[0], true)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}
+
+let shortcutAsked = false;
+
+/** Asks the service worker once which keys the browser has for the command, for the page and the badge's tooltip. */
+function askForShortcut() {
+  if (shortcutAsked) return;
+  shortcutAsked = true;
+  ReplyGuard.send({kind: 'shortcut'}).then((answer) => {
+    if (answer.kind !== 'shortcut') {
+      shortcutAsked = false; // the worker was starting: the next field asks again
+      return;
+    }
+    ReplyGuard.keys = ReplyGuard.parseShortcut(answer.shortcut);
+    for (const checker of checkers.values()) checker.requestDraw();
+  });
 }
 
 function onPostAttempt(event) {
@@ -413,7 +588,14 @@ function setEnabled(sites) {
 // are covered without watching the whole page. Once a second, fields that left the page are let go, and a textarea
 // the page itself emptied or filled (as after posting; that fires no input event) is read again.
 addEventListener('focusin', (event) => attach(event.composedPath()[0]), true);
+addEventListener('keydown', onShortcutKey, true);
 addEventListener('keydown', onPostAttempt, true);
+// The browser's command, routed by the service worker's dispatcher to this tab.
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== chrome.runtime.id || !message || message.kind !== 'command') return false;
+  sendResponse({kind: 'command-done', handled: runCommand(message.command, focusedElement(), false)});
+  return false;
+});
 addEventListener('click', onPostAttempt, true);
 addEventListener('click', onRemovalAttempt, true);
 addEventListener('scroll', placeAll, {capture: true, passive: true});

@@ -53,3 +53,19 @@ ReplyGuard.positionAt = function positionAt(map, offset, isEnd) {
   }
   return before;
 };
+
+/** The text offset of a DOM position (node, offset) inside the root of a readEditable result. */
+ReplyGuard.offsetOf = function offsetOf(map, node, offset) {
+  if (node.nodeType === Node.TEXT_NODE) {
+    const piece = map.pieces.find((candidate) => candidate.node === node);
+    if (piece) return piece.start + Math.min(offset, node.data.length);
+  }
+  const point = document.createRange();
+  point.setStart(node, offset);
+  let at = 0;
+  for (const piece of map.pieces) {
+    if (point.comparePoint(piece.node, 0) >= 0) break; // this text starts at or after the position
+    at = piece.start + piece.node.data.length;
+  }
+  return at;
+};

@@ -1,6 +1,6 @@
-// The options page: API URL and key, reply language, on/off per site, and a connection test. Settings an administrator
-// set by policy are shown but locked. An API outside the loopback addresses the extension may always reach is asked
-// for as an optional host permission when saved.
+// The options page: API URL and key, reply language, on/off per site, a connection test, and the keyboard shortcut.
+// Settings an administrator set by policy are shown but locked. An API outside the loopback addresses the extension
+// may always reach is asked for as an optional host permission when saved.
 
 import {DEFAULT_SETTINGS, loadSettings, normaliseApiUrl} from '../settings.js';
 
@@ -92,6 +92,19 @@ document.getElementById('test-connection').addEventListener('click', async () =>
   }
 });
 
+/** The keys that open the findings from a reply box, as the browser has them now (the person may change them). */
+async function showShortcut() {
+  const commands = await chrome.commands.getAll();
+  const open = commands.find((command) => command.name === 'open-findings');
+  document.getElementById('shortcut').textContent = (open && open.shortcut) || phrase('shortcutNone');
+}
+
+// Chrome's own page for an extension's shortcuts; extension pages may open it.
+document.getElementById('change-shortcut').addEventListener('click', () => {
+  chrome.tabs.create({url: 'chrome://extensions/shortcuts'});
+});
+
 localise();
 form.apiUrl.placeholder = DEFAULT_SETTINGS.apiUrl;
 fill();
+showShortcut();
