@@ -230,7 +230,7 @@ def test_a_sentence_the_tone_model_reads_as_hostile_is_underlined_and_its_card_n
     expect(post.locator(CARD).locator(".message").filter(has_text=f'"{cue}"')).to_have_text(tone["message"])
 
 
-def test_whole_reply_finding_is_listed_in_the_badge_card_and_added_in_one_click(page, api, browser):
+def test_whole_reply_finding_is_listed_in_the_badge_card_and_added_in_one_click(page, api, browser, artifacts_dir):
     unsigned = "Hej Per, det er vi kede af. Ring til os på 70 20 30 40, så finder vi en løsning sammen."
     post = page(FACEBOOK_POST)
     box = open_facebook_reply_box(post)
@@ -242,6 +242,8 @@ def test_whole_reply_finding_is_listed_in_the_badge_card_and_added_in_one_click(
     card = post.locator(CARD)
     expect(card).to_contain_text("Hele svaret")  # the card speaks the reply's language
     expect(card.locator(".message").filter(has_text=whole["message"])).to_be_visible()
+    card.evaluate("(card) => Promise.all(card.getAnimations().map((animation) => animation.finished))")
+    post.screenshot(path=artifacts_dir / "extension-card-da.png")  # the Danish strings, as staff read them
     card.get_by_role("button", name=f"Tilføj {whole['suggestions'][0]}").click()
     signed = f"{unsigned} {whole['suggestions'][0]}"
     post.wait_for_function("([box, signed]) => box.lexicalText() === signed", arg=[box.element_handle(), signed])
