@@ -188,3 +188,13 @@ def extension_browser(chromium_path: str, api_url: str, language: str | None = N
             yield browser
         finally:
             context.close()
+
+
+def sent_check(page, browser, text):
+    """The check the extension sent for this text, once it has been sent."""
+    for _ in range(100):
+        sent = [body for body in browser.check_bodies if body["text"] == text]
+        if sent:
+            return sent[-1]
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the extension never sent {text!r} to the API")

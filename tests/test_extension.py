@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from conftest import serve_in_thread, write_settings
 from extension_browser import (FACEBOOK_POST, META_BUSINESS_POST, TRUSTPILOT_PUBLIC_REVIEWS, TRUSTPILOT_REVIEWS,
-                               DelayedApi, extension_browser, open_facebook_reply_box)
+                               DelayedApi, extension_browser, open_facebook_reply_box, sent_check)
 from replyguard import create_app
 
 OFFER_EN = "As a small thank you for your patience, here's a 20% discount on your next order."
@@ -40,16 +40,6 @@ def page(browser, api):
     with browser.tabs() as open_page:
         yield open_page
     api.check_delay = 0.0
-
-
-def sent_check(page, browser, text):
-    """The check the extension sent for this text, once it has been sent."""
-    for _ in range(100):
-        sent = [body for body in browser.check_bodies if body["text"] == text]
-        if sent:
-            return sent[-1]
-        page.wait_for_timeout(50)
-    raise AssertionError(f"the extension never sent {text!r} to the API")
 
 
 def api_answer(page, api, browser, text):

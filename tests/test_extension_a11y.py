@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import serve_in_thread
-from extension_browser import FACEBOOK_POST, TRUSTPILOT_REVIEWS, extension_browser, open_facebook_reply_box
+from extension_browser import FACEBOOK_POST, TRUSTPILOT_REVIEWS, extension_browser, open_facebook_reply_box, sent_check
 from replyguard import create_app
 
 AXE = Path(__file__).resolve().parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
@@ -84,15 +84,6 @@ def make_complaint_fresh(page):
 
 def findings(api, browser, body):
     return api.test_client().post("/v1/check", json=body, base_url=browser.api_url).get_json()["findings"]
-
-
-def sent_check(page, browser, text):
-    for _ in range(100):
-        sent = [body for body in browser.check_bodies if body["text"] == text]
-        if sent:
-            return sent[-1]
-        page.wait_for_timeout(50)
-    raise AssertionError(f"the extension never sent {text!r} to the API")
 
 
 def focused(page):

@@ -20,18 +20,24 @@ function pageLanguage() {
   return (document.documentElement.lang || navigator.language || '').startsWith('da') ? 'da' : 'en';
 }
 
-/**
- * Where a text offset is after an edit that changed `before` into `after`: the same before the edit, shifted after
- * it, at the end of the new text inside it.
- */
-function movedOffset(offset, before, after) {
-  if (before === after) return offset;
+/** What an edit that changed `before` into `after` left alone: the length of the common start and common end. */
+function unchangedEnds(before, after) {
   const shortest = Math.min(before.length, after.length);
   let prefix = 0;
   while (prefix < shortest && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
   let suffix = 0;
   while (suffix < shortest - prefix
          && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return {prefix, suffix};
+}
+
+/**
+ * Where a text offset is after an edit that changed `before` into `after`: the same before the edit, shifted after
+ * it, at the end of the new text inside it.
+ */
+function movedOffset(offset, before, after) {
+  if (before === after) return offset;
+  const {prefix, suffix} = unchangedEnds(before, after);
   if (offset <= prefix) return offset;
   if (offset >= before.length - suffix) return offset + after.length - before.length;
   return after.length - suffix;
@@ -39,12 +45,7 @@ function movedOffset(offset, before, after) {
 
 /** Findings of the text before an edit, moved to where they are after it; those the edit touched are dropped. */
 function shiftFindings(findings, before, after) {
-  const shortest = Math.min(before.length, after.length);
-  let prefix = 0;
-  while (prefix < shortest && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shortest - prefix
-         && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const {prefix, suffix} = unchangedEnds(before, after);
   const editEnd = before.length - suffix;
   const delta = after.length - before.length;
   return findings
