@@ -26,7 +26,7 @@ class BuildPyWithSite(build_py):
 
 
 def build_site(site_dir: Path) -> None:
-    # The site's hooks (api/replyguard/site_hooks.py) import the package being built, from its sources. (Not through
+    # The site's hooks (api/replyguard/site_hooks/) import the package being built, from its sources. (Not through
     # PYTHONPATH: pip's build environment drops from the path whatever the outer environment put on it.)
     run_mkdocs = f"import sys; sys.path.insert(0, {str(ROOT / 'api')!r}); from mkdocs.__main__ import cli; cli()"
     command = [sys.executable, "-c", run_mkdocs, "build", "--strict", "--quiet", "--clean",

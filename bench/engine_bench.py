@@ -22,8 +22,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from replyguard.engine import Checker
-from replyguard.rules import load_rules
+from replyguard.checking.engine import Checker
+from replyguard.checking.rules import load_rules
 from replyguard.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -154,7 +154,8 @@ def costs_in_process(sample: list[str], settings: Path) -> None:
     and the real one's checking alone (language, the complaint's classification, the rules). Best of 5 rounds."""
     from werkzeug.test import EnvironBuilder
 
-    from replyguard import access_log, create_app
+    from replyguard import create_app
+    from replyguard.web import access_log
 
     real = create_app({"SETTINGS_FILE": str(settings)})
     access_log.send_to(open(os.devnull, "w", encoding="utf-8"))  # written and thrown away, as in the load test

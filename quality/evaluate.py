@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quality.corpus import COMPLAINT_KINDS, ROOT, in_test_split, load_comments, load_replies
-from replyguard.classify import Classifier
-from replyguard.engine import Checker
-from replyguard.rules import load_rules
+from replyguard.checking.classify import Classifier
+from replyguard.checking.engine import Checker
+from replyguard.checking.rules import load_rules
 from replyguard.settings import load_settings
 
 SETTINGS = ROOT / "corpus" / "settings.toml"

@@ -1,6 +1,6 @@
 """`make train`: learns the shipped models from the training part of the labelled corpus, and their thresholds.
 
-Every model is a logistic regression (scikit-learn's liblinear, which is deterministic) over replyguard.model's
+Every model is a logistic regression (scikit-learn's liblinear, which is deterministic) over replyguard.checking.model's
 features; the same corpus gives the same bytes. Sentence models learn from each reply sentence, positive when it
 overlaps a labelled span. The playbook's own texts train too: a rule's examples, and as negatives every reply
 template, every rule's suggestions and each bad example with its suggestion applied, since the checker must never
@@ -30,13 +30,13 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from quality.corpus import ROOT, in_test_split, load_comments, load_replies
 from quality.evaluate import SETTINGS, TARGETS, code_point_findings, without_models
-from replyguard.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
-from replyguard.engine import Checker
-from replyguard.model import features, model_from_json, model_path
-from replyguard.rules import PLACEHOLDER, load_rules
+from replyguard.checking.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
+from replyguard.checking.engine import Checker
+from replyguard.checking.model import features, model_from_json, model_path
+from replyguard.checking.rules import PLACEHOLDER, load_rules
 from replyguard.settings import load_settings
-from replyguard.templates import load_templates
-from replyguard.text import Measured, Utf16Offsets
+from replyguard.checking.templates import load_templates
+from replyguard.checking.text import Measured, Utf16Offsets
 
 LANGUAGES = ("da", "en")
 MODELS_DIR = ROOT / "api" / "replyguard" / "models"
@@ -109,7 +109,7 @@ def sentence_examples(label: str, rule, language: str, replies, clean_texts):
 
 
 def matrix(rows, vocabulary=None):
-    """Rows of 1/sqrt(n) for each text's features (n counts them all, as replyguard.model scores), and the
+    """Rows of 1/sqrt(n) for each text's features (n counts them all, as replyguard.checking.model scores), and the
     vocabulary: the features seen in at least MIN_COUNT texts."""
     if vocabulary is None:
         counts = Counter(f for row in rows for f in row)

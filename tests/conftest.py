@@ -9,8 +9,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from replyguard import create_app
-from replyguard.engine import Checker
-from replyguard.rules import load_rules
+from replyguard.checking.engine import Checker
+from replyguard.checking.rules import load_rules
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, load_settings
 
 

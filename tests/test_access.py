@@ -15,7 +15,7 @@ from limits.errors import StorageError
 
 from conftest import free_port, write_settings
 from replyguard import create_app
-from replyguard.access import is_open
+from replyguard.web.access import is_open
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, SettingsError, parse_settings
 
 KEY = "rg_test-key-for-the-team-0123456789abcdefghij"

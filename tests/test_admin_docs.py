@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from replyguard.engine import Checker
+from replyguard.checking.engine import Checker
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, parse_settings
 
 PAGES = [Path(__file__).resolve().parent.parent / "playbook" / "admin" / name

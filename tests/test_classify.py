@@ -3,7 +3,7 @@
 import pytest
 
 from replyguard import create_app
-from replyguard.classify import KINDS, Classifier, ComplaintKindError, load_complaint_kinds
+from replyguard.checking.classify import KINDS, Classifier, ComplaintKindError, load_complaint_kinds
 from replyguard.settings import LANGUAGES
 
 MIN_EXAMPLES = 5

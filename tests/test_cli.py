@@ -63,7 +63,8 @@ def test_serve_refuses_a_broken_settings_file_before_starting(tmp_path):
 
 
 def test_serve_serves_the_site_the_package_carries_unless_site_dir_names_another(tmp_path, monkeypatch):
-    from replyguard import access_log, cli, playbook_site
+    from replyguard import cli
+    from replyguard.web import access_log, playbook_site
 
     packaged, own = tmp_path / "packaged", tmp_path / "own"
     for folder in (packaged, own):

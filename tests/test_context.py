@@ -6,8 +6,8 @@ import pytest
 
 from conftest import write_settings
 from replyguard import create_app
-from replyguard.engine import Checker
-from replyguard.rules import RuleError, load_rules
+from replyguard.checking.engine import Checker
+from replyguard.checking.rules import RuleError, load_rules
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, parse_settings
 
 # One draft, a defensive answer that neither apologises nor moves the case to the phone.

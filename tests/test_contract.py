@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import utf16_len, write_settings
 from replyguard import create_app
-from replyguard.openapi import load_document
+from replyguard.web.openapi import load_document
 
 KEY = "rg_contract-test-key-0123456789abcdefghijklmnop"
 EXAMPLES_PER_OPERATION = 30

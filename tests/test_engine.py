@@ -12,14 +12,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from replyguard import create_app
-from replyguard.classify import load_complaint_kinds
-from replyguard.engine import Checker
-from replyguard.entities import DATE_OR_TIME, _email_addresses, _labelled_or_amount, make_detectors
-from replyguard.language import lingua_language, sample_of, sure_language
-from replyguard.rules import RuleError, default_rules_dir, load_rules
+from replyguard.checking.classify import load_complaint_kinds
+from replyguard.checking.engine import Checker
+from replyguard.checking.entities import DATE_OR_TIME, _email_addresses, _labelled_or_amount, make_detectors
+from replyguard.checking.language import lingua_language, sample_of, sure_language
+from replyguard.checking.rules import RuleError, default_rules_dir, load_rules
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, LANGUAGES, SettingsError, load_settings, parse_settings
-from replyguard.templates import load_templates
-from replyguard.text import Measured
+from replyguard.checking.templates import load_templates
+from replyguard.checking.text import Measured
 
 OFFER = "Hej Lone. Det er vi kede af. Du får et gavekort. Ring på 70 20 30 40. Mvh Mette"
 

@@ -8,7 +8,7 @@ import pytest
 from quality.corpus import ROOT
 from quality.evaluate import evaluate, scores
 from quality.train import stale, train_all
-from replyguard.model import features, load_model
+from replyguard.checking.model import features, load_model
 
 
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():

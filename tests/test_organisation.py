@@ -3,9 +3,9 @@ numbers that are not phone numbers, and sign-offs that are, and aren't, a person
 
 import pytest
 
-from replyguard.engine import Checker
-from replyguard.entities import make_detectors
-from replyguard.rules import load_rules
+from replyguard.checking.engine import Checker
+from replyguard.checking.entities import make_detectors
+from replyguard.checking.rules import load_rules
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, SettingsError, load_settings, parse_settings
 
 DK_ORGANISATION = load_settings()

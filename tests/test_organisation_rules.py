@@ -14,11 +14,11 @@ import pytest
 
 from replyguard import create_app
 from replyguard.cli import main
-from replyguard.engine import Checker
-from replyguard.patterns import runaway
-from replyguard.rules import PRINCIPLES, RULE_SCHEMA, RuleError, load_rules
+from replyguard.checking.engine import Checker
+from replyguard.checking.patterns import runaway
+from replyguard.checking.rules import PRINCIPLES, RULE_SCHEMA, RuleError, load_rules
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, SettingsError, load_settings, parse_settings
-from replyguard.templates import TEMPLATE_SCHEMA, TemplateError, load_templates
+from replyguard.checking.templates import TEMPLATE_SCHEMA, TemplateError, load_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 ORGANISATION = Path(__file__).resolve().parent / "fixtures" / "organisation"
@@ -298,10 +298,10 @@ def test_the_schema_accepts_every_playbook_and_test_organisation_file():
 
 
 def test_the_schemas_lists_agree_with_the_playbook_and_the_engine():
-    from replyguard.classify import KINDS
-    from replyguard.entities import ENTITIES
-    from replyguard.rules import CONTEXT_METRICS
-    from replyguard.text import METRICS
+    from replyguard.checking.classify import KINDS
+    from replyguard.checking.entities import ENTITIES
+    from replyguard.checking.rules import CONTEXT_METRICS
+    from replyguard.checking.text import METRICS
 
     pages = {page.name.removesuffix(".md") for page in (ROOT / "playbook" / "principles").glob("*.md")
              if not page.name.endswith(".en.md")}

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import free_port
-from replyguard.rules import load_rules
+from replyguard.checking.rules import load_rules
 from replyguard.settings import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import free_port, serve_in_thread, write_settings
 from replyguard import create_app
-from replyguard.openapi import load_document
+from replyguard.web.openapi import load_document
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "rg_privacy-test-key-0123456789abcdefghijklmnop"

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import apply_suggestion, utf16_len
-from replyguard.rules import load_rules
+from replyguard.checking.rules import load_rules
 from replyguard.settings import LANGUAGES
 
 MIN_EXAMPLES = 5

@@ -15,10 +15,10 @@ from playwright.sync_api import expect, sync_playwright
 
 from conftest import serve_in_thread
 from replyguard import create_app
-from replyguard.rules import Example, load_rules
+from replyguard.checking.rules import Example, load_rules
 from replyguard.settings import LANGUAGES
-from replyguard.site_hooks import _example
-from replyguard.templates import load_templates
+from replyguard.site_hooks.rule_pages import _example
+from replyguard.checking.templates import load_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = load_rules()
@@ -258,7 +258,7 @@ def test_example_text_is_shown_as_text_never_as_markup():
 
 def test_every_context_an_example_carries_is_labelled_on_its_rule_page():
     """Examples show the situation they are checked in; a context field without a label would show its raw key."""
-    from replyguard.site_hooks import LABELS
+    from replyguard.site_hooks.rule_pages import LABELS
 
     used = {name for rule in RULES for example in rule.examples for name in example.context}
     for language in LANGUAGES:
@@ -268,7 +268,7 @@ def test_every_context_an_example_carries_is_labelled_on_its_rule_page():
 @pytest.mark.parametrize("rule", [rule for rule in RULES if rule.when], ids=lambda rule: rule.id)
 def test_a_rule_page_says_when_the_rule_applies(site, rule):
     """A rule that runs only in some situations says which, from the same `when:` the checker obeys."""
-    from replyguard.classify import load_complaint_kinds
+    from replyguard.checking.classify import load_complaint_kinds
 
     site_dir, _ = site
     titles = {kind.kind: kind.title for kind in load_complaint_kinds()}

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, LANGUAGES, load_settings, parse_settings
-from replyguard.templates import TemplateError, default_templates_dir, load_templates
+from replyguard.checking.templates import TemplateError, default_templates_dir, load_templates
 
 TEMPLATES = load_templates()
 CASES = [pytest.param(template, language, id=f"{template.id}-{language}")

@@ -156,8 +156,8 @@ def _ui_texts() -> list[Text]:
 
 
 def _label_texts() -> list[Text]:
-    """LABELS in site_hooks.py, read from the source (the module needs MkDocs to import)."""
-    path = ROOT / "api" / "replyguard" / "site_hooks.py"
+    """LABELS in site_hooks/rule_pages.py, read from the source (the module needs MkDocs to import)."""
+    path = ROOT / "api" / "replyguard" / "site_hooks" / "rule_pages.py"
     tree = ast.parse(path.read_text(encoding="utf-8"))
     node = next(n.value for n in tree.body if isinstance(n, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == "LABELS" for t in n.targets))

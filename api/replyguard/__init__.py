@@ -12,11 +12,11 @@ def create_app(test_config: dict | None = None):
     """Flask app factory: loads the settings and rule files once; a bad one stops the start with a clear message."""
     from flask import Flask
 
-    from . import access, access_log, check_api, classify_api, errors, languagetool, openapi, playbook_site, templates_api
-    from .engine import Checker
-    from .language import warm_up
-    from .rules import load_rules
+    from .checking.engine import Checker
+    from .checking.language import warm_up
+    from .checking.rules import load_rules
     from .settings import load_settings
+    from .web import access, access_log, check_api, classify_api, errors, languagetool, openapi, playbook_site, templates_api
 
     app = Flask(__name__, static_folder=None)  # no static files of its own: the site is served at /playbook/
     app.json.sort_keys = False

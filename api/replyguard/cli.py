@@ -9,9 +9,9 @@ import secrets
 import sys
 from pathlib import Path
 
-from .rules import RuleError, load_rules, rule_page_url
+from .checking.rules import RuleError, load_rules, rule_page_url
+from .checking.templates import TemplateError
 from .settings import KEY_ID, LANGUAGES, SettingsError, load_settings
-from .templates import TemplateError
 
 DEFAULT_PLAYBOOK = "http://127.0.0.1:8000/playbook/"
 EXIT_ERROR_FINDING, EXIT_USAGE = 1, 2
@@ -81,7 +81,7 @@ def _read_reply(args) -> str:
 
 
 def _check(args) -> int:
-    from .engine import Checker
+    from .checking.engine import Checker
 
     text = _read_reply(args)
     if not text.strip():
@@ -137,7 +137,7 @@ def _rules(args) -> int:
 
 
 def _rules_check(args) -> int:
-    from .rule_check import check_rule_folder
+    from .checking.rule_check import check_rule_folder
 
     settings = load_settings(args.check_config or args.config)
     problems = check_rule_folder(args.folder, settings, args.templates)
@@ -152,7 +152,8 @@ def _rules_check(args) -> int:
 
 
 def _serve(args) -> int:
-    from . import access_log, create_app
+    from . import create_app
+    from .web import access_log
 
     if not load_settings(args.config).api.keys and not is_loopback(args.host):
         raise SettingsError(

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 import markdown
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from . import __version__
-from .rules import rule_page_url
-from .settings import LANGUAGES
+from .. import __version__
+from ..checking.rules import rule_page_url
+from ..settings import LANGUAGES
 
 bp = Blueprint("check_api", __name__, url_prefix="/v1")
 

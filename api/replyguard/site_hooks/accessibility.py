@@ -10,7 +10,7 @@ little (issue 15; tests/test_site_a11y.py runs axe-core over every page).
 - Both languages write the theme's 404.html at the site's root, so the Danish site's 404 page was the English one: the
   English build's goes to en/404.html and the Danish one stays at the root, in Danish, each with its language's `lang`.
 
-Kept apart from site_hooks.py, which writes the rule pages. MkDocs loads this file from its path.
+Kept apart from rule_pages.py, which writes the rule pages. MkDocs loads this file from its path.
 """
 
 import html
@@ -45,7 +45,7 @@ def _accessible(output: str, config) -> str:
     if "navigation.instant.progress" in config.theme["features"]:
         header = HEADER.search(output)
         if PROGRESS not in output or not header:
-            raise PluginError("site_accessibility.py: Material's progress bar or header has changed; name it anew")
+            raise PluginError("site_hooks/accessibility.py: Material's progress bar or header has changed; name it anew")
         name = PROGRESS_NAME.get(language, PROGRESS_NAME["en"])
         named = PROGRESS.replace("></div>", f' aria-label="{html.escape(name)}"></div>')
         output = output.replace(PROGRESS, "", 1)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from ..settings import LANGUAGES, Settings
 from .playbook_files import packaged_dir, read_yaml, schema_problem, yaml_files
 from .rules import PLACEHOLDER, RULE_ID, SUGGESTION_PLACEHOLDERS
-from .settings import LANGUAGES, Settings
 
 FIELDS = ("title", "situation", "complaint", "text")
 STRAY_BRACES = re.compile(r"\{[^{}]*\}?|\}")

@@ -2,9 +2,9 @@
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
+from ..checking.templates import load_templates
+from ..settings import LANGUAGES
 from .check_api import checker
-from .settings import LANGUAGES
-from .templates import load_templates
 
 bp = Blueprint("templates_api", __name__, url_prefix="/v1")
 

@@ -4,13 +4,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from ..settings import LANGUAGES, Settings, SettingsError
 from .classify import Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
 from .model import features, load_model
 from .patterns import AnchorIndex, Haystack, PatternSet, runaway
 from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
-from .settings import LANGUAGES, Settings, SettingsError
 from .templates import load_templates
 from .text import Measured, Utf16Offsets
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from afinn import Afinn
 
+from ..settings import LANGUAGES
 from .language import detect_language
 from .model import features, load_model
 from .patterns import AnchorIndex, Haystack, PatternSet
 from .playbook_files import packaged_dir, read_yaml
-from .settings import LANGUAGES
 
 KINDS = ("hateful", "troll", "praise", "question", "complaint")
 MODEL = "complaint-kind"

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import phonenumbers
 
-from .settings import Settings
+from ..settings import Settings
 
 # phonenumbers is thorough but slow, so it only reads the text around a run of digits that could be a number: eight
 # digits (a Danish number) or a +country code, so short order numbers and handles like @116470 don't start it. The

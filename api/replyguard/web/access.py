@@ -17,7 +17,7 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
-from .settings import Settings, SettingsError
+from ..settings import Settings, SettingsError
 
 # Open to anyone: load balancers' health checks, the API's own description (a public contract with nothing secret
 # in it, which client generators and contract tests fetch before they have a key) and the playbook site.

@@ -12,10 +12,10 @@ import json
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from . import __version__
+from .. import __version__
+from ..checking.language import detect_language
+from ..checking.text import Measured, Utf16Offsets
 from .check_api import checker, rule_url, validate_text
-from .language import detect_language
-from .text import Measured, Utf16Offsets
 
 bp = Blueprint("languagetool", __name__, url_prefix="/v2")
 

@@ -10,7 +10,7 @@ from importlib.resources import files
 import yaml
 from flask import Blueprint, jsonify
 
-from . import __version__
+from .. import __version__
 
 bp = Blueprint("openapi", __name__, url_prefix="/v1")
 

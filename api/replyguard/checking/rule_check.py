@@ -4,8 +4,8 @@ their examples run through the real engine, with one line per problem (what a te
 from dataclasses import replace
 from pathlib import Path
 
+from ..settings import Settings, SettingsError
 from .rules import Rule, RuleError, load_rule, load_rules
-from .settings import Settings, SettingsError
 from .templates import TemplateError
 
 

@@ -22,10 +22,10 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs_static_i18n.suffix import create_i18n_file
 
-from replyguard.classify import load_complaint_kinds
-from replyguard.playbook_files import packaged_dir
-from replyguard.rules import RuleError, load_rules
-from replyguard.templates import TemplateError, load_templates
+from replyguard.checking.classify import load_complaint_kinds
+from replyguard.checking.playbook_files import packaged_dir
+from replyguard.checking.rules import RuleError, load_rules
+from replyguard.checking.templates import TemplateError, load_templates
 
 RULES_INDEX = "rules/index.md"
 # The organisation's own folders, read by the build as the API reads them from the settings.

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
+from ..settings import LANGUAGES
 from .classify import KINDS as COMPLAINT_KINDS
 from .entities import ENTITIES
 from .model import load_model
 from .patterns import runaway
 from .playbook_files import packaged_dir, read_yaml, schema_problem, yaml_files
-from .settings import LANGUAGES
 from .text import METRICS
 
 RULE_ID = re.compile(r"^[a-z0-9-]+$")

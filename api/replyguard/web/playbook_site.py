@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, redirect, send_from_directory
 from werkzeug.security import safe_join
 
-from .playbook_files import packaged_dir
+from ..checking.playbook_files import packaged_dir
 
 
 def site_dir() -> Path:
