@@ -109,6 +109,26 @@ def test_an_order_number_is_flagged_as_an_order_not_a_phone_number_and_gives_no_
     assert text[finding.start:finding.end] == "ordre 40451298" and finding.suggestions == ("din ordre",)
 
 
+@pytest.mark.parametrize("language, text, callable_numbers", [
+    ("en", "Hi Tess, sorry. He'll call you on 07911 123456 tomorrow morning. Best, Jonas", []),
+    ("en", "Hi Rosa, sorry. Our scheduler will call you on (312) 555-0182, or you can call me on (212) 555-0147.",
+     ["(212) 555-0147"]),
+    ("en", "Hi Jack, we'll call you back, or ring us on 020 7946 0018 whenever suits.", ["020 7946 0018"]),
+    ("da", "Hej Tove. Han ringer dig op på 31 42 53 64 i morgen. Mvh Jonas", []),
+    ("da", "Hej Vibeke. Jeg har sat dit nummer 28 44 19 07 på vores ring-ikke-liste. Mvh Rikke", []),
+    ("da", "Hej Tove. Du er velkommen til at ringe på 31 42 53 64. Mvh Jonas", ["31 42 53 64"]),
+    ("da", "Hej Tove. Vi ringer dig op på 70 20 30 40, vores eget nummer. Mvh Jonas", ["70 20 30 40"]),
+])
+def test_a_number_introduced_as_the_customers_is_not_one_to_call(language, text, callable_numbers):
+    assert found(DK_ORGANISATION, "phone_number_to_call", text, language) == callable_numbers
+
+
+def test_a_reply_that_only_repeats_the_customers_number_still_gives_none_to_call(checker):
+    text = "Hi Tess, I'm sorry the engineer didn't turn up. He'll call you on 07911 123456 tomorrow. Best, Jonas"
+    result = checker.check(text, "en")
+    assert {"offer-phone", "no-personal-data"} <= set(rule_ids(result))
+
+
 # --- sign-offs
 
 @pytest.mark.parametrize("language, text", [

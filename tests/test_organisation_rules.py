@@ -121,8 +121,9 @@ def test_api_check_finds_the_organisation_rule_with_its_link(client):
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_api_rules_and_templates_list_the_organisations_own(client, language):
     rules = client.get(f"/v1/rules?language={language}").get_json()["rules"]
-    ours = {rule["id"]: rule for rule in rules if rule["id"] in (LIABILITY, TRACKER)}
+    ours = {rule["id"]: rule for rule in rules if rule["origin"] == "organisation"}
     assert set(ours) == {LIABILITY, TRACKER}
+    assert {rule["origin"] for rule in rules if rule["id"] not in ours} == {"playbook"}
     assert ours[LIABILITY]["title"] == {"da": "Indrøm ikke erstatningsansvar offentligt",
                                         "en": "Never admit liability in public"}[language]
     assert ours[LIABILITY]["url"].endswith(f"/playbook/{'en/' if language == 'en' else ''}rules/{LIABILITY}/")

@@ -33,6 +33,17 @@ NUMBER_LABEL = re.compile(
     r"receipt|transaction|serial|rma)"
     r"\.?(?:[ \t]?(?:nr|no|num|number|nummer|numbers|id|ref|reference|code|kode))?\.?[ \t]*(?:[:#]|er|is|lyder på|was)?"
     r"[ \t]*#?[ \t]*$", re.IGNORECASE)
+# Words that make the number after them the customer's own, not one to call: "we'll call you on 07700 900123",
+# "han ringer til dig på 22 33 44 55", "dit nummer 28 44 19 07". Read in the same sentence, up to the number.
+CUSTOMERS_NUMBER = re.compile(
+    r"(?<!\w)(?:"
+    r"(?:call|ring|phone|text|reach|contact|try)(?:s|ed|ing)? you(?: back)?|"
+    r"your (?:own |home |work |mobile |cell |phone |contact |registered )*(?:number|no\.?|mobile|phone|cell)|"
+    r"(?:ringe|ringer|ringet|kontakte|kontakter|fange|fanger|træffe|træffer|sms'e|sms'er)"
+    r"(?: (?:dig|jer)(?: (?:op|tilbage))?| tilbage til (?:dig|jer)| til (?:dig|jer))|"
+    r"(?:dit|jeres) (?:mobil|telefon|tlf\.?|kontakt)?(?:nummer|nr\.)|din mobil"
+    r")(?: (?:today|tomorrow|tonight|this (?:morning|afternoon|evening)|later|i dag|i morgen|i eftermiddag|i aften))?"
+    r"(?: (?:on|at|is|ending in|på|er))?[ \t:]*$", re.IGNORECASE)
 # Dates and times that a country's numbering plan happens to allow ("2024.03.12" is a valid Danish mobile number).
 DATE_OR_TIME = re.compile(r"\d{4}([./-])\d{1,2}\1\d{1,2}|\d{1,2}([./-])\d{1,2}\2\d{2,4}|\d{1,2}[:.]\d{2}\s*[-–]\s*\d{1,2}[:.]\d{2}")
 # Amounts: a currency sign or word right before or after the digits.
@@ -156,10 +167,15 @@ def make_detectors(settings: Settings) -> dict[str, Callable[[str, dict], list[S
             span for span, numbers, business in _phone_numbers(text, parsed, country)
             if not numbers & own_phones and not business
         ],
+        # a number the customer can call: the organisation's own, or any number not introduced as the customer's
+        "phone_number_to_call": lambda text, parsed: [
+            span for span, numbers, _ in _phone_numbers(text, parsed, country)
+            if numbers & own_phones or not CUSTOMERS_NUMBER.search(text, max(0, span[0] - 60), span[0])
+        ],
         "email_address_not_own": lambda text, _parsed: [
             (start, end) for start, end in _email_addresses(text) if text[start:end].lower() not in own_emails
         ] if "@" in text else [],
     }
 
 
-ENTITIES = ("phone_number", "phone_number_not_own", "email_address_not_own")
+ENTITIES = ("phone_number", "phone_number_not_own", "phone_number_to_call", "email_address_not_own")

@@ -84,6 +84,7 @@ def rules():
             "id": rule.id,
             "severity": rule.severity,
             "enabled": rule.id not in disabled,
+            "origin": rule.origin,
             "title": rule.title[language],
             "message": rule.message[language],
             "description": _description_html(rule.id, language),
