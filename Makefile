@@ -5,12 +5,12 @@ INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test bench eval train site extension chromium redis fixtures axe wrk clean
+.PHONY: run test bench eval train site extension chromium redis fixtures axe firefox firefox-tools wrk clean
 
 run: $(INSTALLED) site
 	$(BIN)/replyguard serve --host 127.0.0.1 --port 8000 --site-dir site
 
-test: $(INSTALLED) chromium redis fixtures axe
+test: $(INSTALLED) chromium redis fixtures axe firefox firefox-tools
 	$(BIN)/pytest
 
 bench: $(INSTALLED) chromium fixtures wrk
@@ -45,6 +45,19 @@ chromium:
 	@command -v node >/dev/null && command -v npm >/dev/null || \
 		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm)
 
+# Debian's firefox-esr, for the extension's test in Firefox.
+firefox:
+	@command -v firefox-esr >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q firefox-esr)
+
+# The Firefox tests' tools, the versions pinned in tests/firefox/package-lock.json and run from its node_modules:
+# web-ext lints the Firefox package, puppeteer-core drives firefox-esr over WebDriver BiDi.
+FIREFOX_TOOLS := tests/firefox
+firefox-tools: $(FIREFOX_TOOLS)/node_modules/.package-lock.json
+
+$(FIREFOX_TOOLS)/node_modules/.package-lock.json: $(FIREFOX_TOOLS)/package-lock.json | chromium
+	cd $(FIREFOX_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Redis, for the tests of a rate limit shared by several instances (each test starts its own on a free port).
 redis:
 	@command -v redis-server >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q redis-server)
@@ -53,13 +66,22 @@ redis:
 wrk:
 	@command -v wrk >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk)
 
-# The browser extension as a zip for the Chrome Web Store (or a self-hosted, policy-installed package).
-extension: dist/replyguard-extension.zip
+# The browser extension's packages (extension/build.py): a zip for the Chrome Web Store (or a self-hosted,
+# policy-installed package), and Firefox's, with its manifest derived from Chrome's, zipped and unpacked in dist/firefox.
+# A team's own Firefox copy: `make extension FIREFOX_ID=replyguard@example.dk FIREFOX_API=https://replyguard.example.dk`
+# (the playbook's admin page on the extension); dist/.firefox-options remembers them, so a change rebuilds.
+EXTENSION_PACKAGES := dist/replyguard-extension.zip dist/replyguard-extension-firefox.zip dist/firefox/manifest.json
+FIREFOX_OPTIONS := dist/.firefox-options
+extension: $(EXTENSION_PACKAGES)
 
-dist/replyguard-extension.zip: $(shell find extension -type f)
-	mkdir -p dist
-	rm -f $@
-	cd extension && python3 -m zipfile -c ../$@ manifest.json managed_schema.json *.js _locales content icons options
+$(EXTENSION_PACKAGES) &: $(shell find extension -type f -not -name '*.pyc') $(FIREFOX_OPTIONS)
+	python3 extension/build.py dist --firefox-id '$(FIREFOX_ID)' --firefox-api '$(FIREFOX_API)'
+
+$(FIREFOX_OPTIONS): FORCE
+	@mkdir -p dist
+	@echo '$(FIREFOX_ID) $(FIREFOX_API)' | cmp -s - $@ || echo '$(FIREFOX_ID) $(FIREFOX_API)' > $@
+
+FORCE:
 
 # The Facebook fixture page's editor: the real Lexical from npm (versions pinned in package-lock.json), bundled.
 FIXTURE_EDITOR := tests/fixtures/facebook

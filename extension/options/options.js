@@ -99,9 +99,11 @@ async function showShortcut() {
   document.getElementById('shortcut').textContent = (open && open.shortcut) || phrase('shortcutNone');
 }
 
-// Chrome's own page for an extension's shortcuts; extension pages may open it.
+// The browser's own page for an extension's shortcuts: Firefox opens its own (about:addons); Chrome's may be opened
+// by extension pages.
 document.getElementById('change-shortcut').addEventListener('click', () => {
-  chrome.tabs.create({url: 'chrome://extensions/shortcuts'});
+  if (chrome.commands.openShortcutSettings) chrome.commands.openShortcutSettings();
+  else chrome.tabs.create({url: 'chrome://extensions/shortcuts'});
 });
 
 localise();
