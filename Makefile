@@ -5,12 +5,12 @@ INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test bench eval train site extension chromium redis fixtures axe firefox firefox-tools wrk clean
+.PHONY: run test bench eval train site extension chromium redis prometheus postgresql chartjs fixtures axe firefox firefox-tools wrk clean
 
 run: $(INSTALLED) site
 	$(BIN)/replyguard serve --host 127.0.0.1 --port 8000 --site-dir site
 
-test: $(INSTALLED) chromium redis fixtures axe firefox firefox-tools
+test: $(INSTALLED) chromium redis prometheus postgresql fixtures axe firefox firefox-tools
 	$(BIN)/pytest
 
 bench: $(INSTALLED) chromium fixtures wrk
@@ -61,6 +61,26 @@ $(FIREFOX_TOOLS)/node_modules/.package-lock.json: $(FIREFOX_TOOLS)/package-lock.
 # Redis, for the tests of a rate limit shared by several instances (each test starts its own on a free port).
 redis:
 	@command -v redis-server >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q redis-server)
+
+# Prometheus, which tests/test_insights_metrics.py starts on a free port to scrape a running API (never as a service).
+prometheus:
+	@command -v prometheus >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q prometheus)
+
+# PostgreSQL, for the insight store's tests: each test run makes its own cluster in a temporary folder on a free port
+# (initdb and pg_ctl from /usr/lib/postgresql/*/bin), never touching the system's own.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql)
+
+# The dashboard's chart library, shipped in the package (no CDN): Chart.js as pinned in vendor/chartjs/package-lock.json,
+# copied with its licences into api/replyguard/dashboard/. Run after changing the pin; tests/test_insights_dashboard.py
+# checks the copy is the pinned version.
+DASHBOARD := api/replyguard/dashboard
+chartjs: | chromium
+	cd vendor/chartjs && npm ci --no-audit --no-fund --loglevel=error
+	cp vendor/chartjs/node_modules/chart.js/dist/chart.umd.min.js $(DASHBOARD)/chart.umd.min.js
+	cp vendor/chartjs/node_modules/chart.js/LICENSE.md $(DASHBOARD)/chart.js-LICENSE.md
+	cp vendor/chartjs/node_modules/@kurkle/color/LICENSE.md $(DASHBOARD)/kurkle-color-LICENSE.md
 
 # wrk, the HTTP load generator bench/http_bench.py drives.
 wrk:

@@ -1,6 +1,7 @@
 // The only place that talks to the API. Content scripts and the options page send typed messages
-// ({kind: "check" | "classify" | "templates" | "health" | "retry" | "shortcut"}); one dispatcher answers each with
-// {kind: "findings" | "classification" | "templates" | "health" | "offline" | "error" | "retrying" | "shortcut"}.
+// ({kind: "check" | "classify" | "templates" | "health" | "retry" | "shortcut" | "event"}); one dispatcher answers
+// each with {kind: "findings" | "classification" | "templates" | "health" | "offline" | "error" | "retrying" |
+// "shortcut" | "event-sent"}.
 // The browser's keyboard commands (the manifest's `commands`) go through the same dispatcher as {kind: "command"},
 // which sends {kind: "command", command} on to the content script of the active tab; it answers {kind: "command-done"}. Chrome may stop this worker at any moment, so the
 // back-off state lives in chrome.storage.session; variables only cache what storage holds.
@@ -13,9 +14,10 @@ const HEALTH_TIMEOUT_MS = 5000;
 const FIRST_RETRY_MS = 1000;
 const LONGEST_RETRY_MS = 60000;
 
-const handlers = {check, classify, templates, health, retry, shortcut, command};
+const handlers = {check, classify, templates, health, retry, shortcut, command, event: postedReply};
 const OPEN_FINDINGS = 'open-findings'; // the command that opens the findings from the reply box (manifest.json)
 const CLASSIFY_TIMEOUT_MS = 3000;
+const EVENT_TIMEOUT_MS = 5000;
 
 // Read from storage once per worker start (and again after a change), not once per keystroke's check.
 let settingsNow = null;
@@ -94,6 +96,21 @@ async function classify({text}) {
     method: 'POST', headers: headers(apiKey), body: JSON.stringify({text, language}),
     signal: AbortSignal.timeout(CLASSIFY_TIMEOUT_MS), credentials: 'omit',
   }, (answer) => ({kind: 'classification', comment: answer.kind, anger: answer.anger, signals: answer.signals}));
+}
+
+/**
+ * A reply was posted: its counts for the team's insight (POST /v1/events: the rules and severities found, whether the
+ * person was asked first, when the answered comment was posted; no text). Sent once, never retried, and skipped while
+ * the API is known to be down; the content script doesn't wait for it, so posting never does.
+ */
+async function postedReply({event}) {
+  const backoff = await currentBackoff();
+  if (backoff && Date.now() < backoff.retryAt) return {kind: 'offline'};
+  const {apiUrl, apiKey} = await settings();
+  return askApi(`${apiUrl}/v1/events`, {
+    method: 'POST', headers: headers(apiKey), body: JSON.stringify(event),
+    signal: AbortSignal.timeout(EVENT_TIMEOUT_MS), credentials: 'omit',
+  }, () => ({kind: 'event-sent'}));
 }
 
 /** The playbook's reply templates in `language`, filled in with the organisation's settings by the API. */

@@ -1,6 +1,9 @@
+import atexit
 import hashlib
+import os
 import shutil
 import socket
+import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +16,10 @@ from replyguard.checking.engine import Checker
 from replyguard.checking.rules import load_rules
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, load_settings
 
+# The team counts of every app a test starts without naming a store go to a folder of this run's own (the default
+# store is in $XDG_STATE_HOME), never into the state folder of whoever runs the tests.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="replyguard-test-state-")
+atexit.register(shutil.rmtree, os.environ["XDG_STATE_HOME"], ignore_errors=True)
 
 @pytest.fixture(scope="session")
 def rules():

@@ -160,12 +160,31 @@ def _serve(args) -> int:
             f"refusing to serve on {args.host} without API keys: anyone who can reach it could use it. Make a key "
             f"with `replyguard new-key --id team >> SETTINGS.toml`, start with --config SETTINGS.toml, and give the "
             f"key to the extension; or serve on 127.0.0.1 for this machine only")
+    _prepare_metrics_folder()
     app = create_app({"SETTINGS_FILE": args.config, "SITE_DIR": args.site_dir})
     print(f"ReplyGuard API on http://{args.host}:{args.port}/ (settings: {app.extensions['replyguard'].settings.source})",
           file=sys.stderr)
     access_log.send_to(sys.stdout)
     run_gunicorn(app, f"{args.host}:{args.port}", workers=args.workers, graceful_timeout=args.graceful_timeout)
     return 0
+
+
+def _prepare_metrics_folder() -> None:
+    """/metrics adds up every gunicorn worker's counts from files in PROMETHEUS_MULTIPROC_DIR, which must be set before
+    prometheus_client is imported (create_app imports it) and must start empty: counts left by an earlier run would
+    be served as this one's. Unless the environment names a folder, a fresh one is made and removed at exit."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)  # the client writes there, never creates it
+        return
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="replyguard-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    main_pid = os.getpid()
+    # Only the main process removes it: gunicorn's workers are forks of it and run the same exit handlers.
+    atexit.register(lambda: os.getpid() == main_pid and shutil.rmtree(folder, ignore_errors=True))
 
 
 def run_gunicorn(app, bind: str, workers: int, graceful_timeout: int = 30) -> None:

@@ -1,5 +1,6 @@
 """The organisation's settings: a TOML file, or the embedded demo defaults when none is given."""
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -31,6 +32,27 @@ class ApiSettings:
     max_text_length: int = 10_000  # characters; a public reply is rarely over 1,500
 
 
+def default_insights_store() -> str:
+    """The daily counts' SQLite file when the settings name none: in the user's state folder ($XDG_STATE_HOME, or
+    ~/.local/state), which outlives the process and a reinstall, and which every worker of one server shares."""
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return f"sqlite:///{state / 'replyguard' / 'insights.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class InsightsSettings:
+    """What the team's insight counts and where it keeps it ([insights] in the settings file). Counted are verdicts,
+    rule ids, severities, languages, platforms, key ids, days and how long complaints waited: never a text."""
+
+    enabled: bool = True
+    store: str = field(default_factory=default_insights_store)  # sqlite:///PATH or postgresql://...
+    retention_days: int = 400
+    metrics_token: str = ""  # lets Prometheus scrape /metrics from another machine; empty: loopback only
+
+
+INSIGHTS_STORE = re.compile(r"(sqlite:///.+|postgres(ql)?://.+)")
+
+
 KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 EXTENSION_ORIGIN = re.compile(r"chrome-extension://[a-p]{32}")
@@ -54,6 +76,7 @@ class Settings:
     rules_dir: Path | None = None
     templates_dir: Path | None = None
     api: ApiSettings = ApiSettings()
+    insights: InsightsSettings = field(default_factory=InsightsSettings)
     source: str = "embedded defaults"
 
     @property
@@ -108,6 +131,7 @@ def parse_settings(text: str, source: str) -> Settings:
         rules_dir=reader.folder(playbook, "playbook.rules_dir"),
         templates_dir=reader.folder(playbook, "playbook.templates_dir"),
         api=reader.api(reader.table("api")),
+        insights=reader.insights(reader.table("insights")),
         source=source,
     )
 
@@ -202,6 +226,32 @@ class _Reader:
             rate_limit_storage=self.string(api, "api.rate_limit_storage", defaults.rate_limit_storage),
             max_body_bytes=self.positive_int(api, "api.max_body_bytes", defaults.max_body_bytes),
             max_text_length=self.positive_int(api, "api.max_text_length", defaults.max_text_length),
+        )
+
+    def insights(self, insights: dict) -> InsightsSettings:
+        unknown = set(insights) - set(InsightsSettings.__dataclass_fields__)
+        if unknown:
+            raise SettingsError(f"{self.source}: unknown setting(s) in [insights]: {', '.join(sorted(unknown))}")
+        defaults = InsightsSettings()
+        enabled = insights.get("enabled", True)
+        if not isinstance(enabled, bool):
+            self.fail("insights.enabled", "true or false")
+        store = self.string(insights, "insights.store", defaults.store)
+        if not INSIGHTS_STORE.fullmatch(store):
+            self.fail("insights.store", f"sqlite:///PATH (a file) or postgresql://USER@HOST/DATABASE, not {store!r}")
+        if store.startswith("sqlite:///") and not Path(store.removeprefix("sqlite:///")).is_absolute():
+            # A relative file counts from the settings file's folder, as rules_dir does.
+            source = Path(self.source)
+            folder = source.parent if source.suffix == ".toml" else Path.cwd()
+            store = f"sqlite:///{(folder / store.removeprefix('sqlite:///')).resolve()}"
+        token = self.string(insights, "insights.metrics_token", "")
+        if token and len(token) < 16:
+            self.fail("insights.metrics_token", "at least 16 characters (replyguard new-key makes a good one)")
+        return InsightsSettings(
+            enabled=enabled,
+            store=store,
+            retention_days=self.positive_int(insights, "insights.retention_days", defaults.retention_days),
+            metrics_token=token,
         )
 
     def api_keys(self, api: dict) -> tuple[ApiKey, ...]:

@@ -406,7 +406,10 @@ class FieldChecker {
       return;
     }
     const fresh = this.checkedText === this.readText();
-    if ((fresh || this.state === 'offline') && !this.hasError()) return;
+    if ((fresh || this.state === 'offline') && !this.hasError()) {
+      this.reportPost(false);
+      return;
+    }
     event.preventDefault();
     event.stopImmediatePropagation();
     this.confirming = true;
@@ -415,8 +418,12 @@ class FieldChecker {
       const error = this.checkedText === this.readText() && this.findings.find((f) => f.severity === 'error');
       const toPost = !error || await ReplyGuard.confirmPost(
         this.field.getBoundingClientRect(), error.message, this.strings());
-      if (toPost) this.adapter.post(this.field);
-      else this.field.focus();
+      if (toPost) {
+        this.reportPost(Boolean(error));
+        this.adapter.post(this.field);
+      } else {
+        this.field.focus();
+      }
     } finally {
       this.confirming = false;
     }
@@ -424,6 +431,24 @@ class FieldChecker {
 
   hasError() {
     return this.findings.some((f) => f.severity === 'error');
+  }
+
+  /**
+   * Tells the team's insight that this reply is being posted: the rules and severities its last check found, whether
+   * the person was asked first, and when the answered comment was posted; never the text. Only for a text whose
+   * check came back. Fire-and-forget: the message is built now (posting empties the field) and never awaited.
+   */
+  reportPost(afterQuestion) {
+    if (this.state !== 'findings' || this.checkedText !== this.readText()) return;
+    const {context} = this.adapter.readThread(this.field);
+    ReplyGuard.send({kind: 'event', event: {
+      type: 'reply_posted',
+      platform: this.adapter.platform,
+      language: this.language,
+      findings: this.findings.map((f) => ({rule: f.rule, severity: f.severity})),
+      after_question: afterQuestion,
+      complaint_posted_at: context.complaint_posted_at || null,
+    }});
   }
 
   dispose() {

@@ -20,9 +20,11 @@ from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 from ..settings import Settings, SettingsError
 
 # Open to anyone: load balancers' health checks, the API's own description (a public contract with nothing secret
-# in it, which client generators and contract tests fetch before they have a key) and the playbook site.
-OPEN_PATHS = frozenset({"/v1/health", "/v1/openapi.json", "/playbook"})
-OPEN_PREFIXES = ("/playbook/",)
+# in it, which client generators and contract tests fetch before they have a key), the playbook site and the insight
+# dashboard's page and scripts (which hold no data: the page asks for a key and sends it to /v1/insights). /metrics
+# has its own rule (loopback or the metrics token, web/metrics_api.py), since Prometheus has no API key.
+OPEN_PATHS = frozenset({"/v1/health", "/v1/openapi.json", "/playbook", "/dashboard", "/metrics"})
+OPEN_PREFIXES = ("/playbook/", "/dashboard/")
 LANGUAGETOOL_PREFIX = "/v2/"  # LanguageTool's HTTP API (languagetool.py)
 # After a shared store (Redis) fails, requests are counted in this process this long before the store is tried again,
 # so an unreachable store costs one failed attempt per interval rather than one per request.
@@ -133,14 +135,19 @@ def _require_this_machine():
     g.api_key_id = None
     if request.method == "OPTIONS" or is_open(request.path):
         return
-    forwarded = "Forwarded" in request.headers or "X-Forwarded-For" in request.headers
-    try:
-        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        local = False
-    if forwarded or not local:
+    if not from_this_machine():
         raise Forbidden("no API keys are configured, so this API answers only on this machine: "
                         "add a key with `replyguard new-key` to serve it to others")
+
+
+def from_this_machine() -> bool:
+    """Whether the request comes from this machine itself, not forwarded by a proxy on it."""
+    if "Forwarded" in request.headers or "X-Forwarded-For" in request.headers:
+        return False
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
 
 
 def _rate_limit_key() -> str:

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 import markdown
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 
 from .. import __version__
 from ..checking.rules import rule_page_url
@@ -41,11 +41,12 @@ def check():
         abort(400, "field 'text' is empty: send the draft reply to check")
     limit = current_app.config["MAX_TEXT_LENGTH"]
     validate_text("text", text, limit)
-    language = _choice(body, "language", (*LANGUAGES, "auto"), "auto")
-    _choice(body, "platform", PLATFORMS, "other")
+    language = choice(body, "language", (*LANGUAGES, "auto"), "auto")
+    platform = choice(body, "platform", PLATFORMS, "other")
     context = _context(body.get("context", {}), limit)
 
     result = checker().check(text, language, context)
+    current_app.extensions["replyguard.insights"].count_check(result, platform, g.api_key_id)
     playbook = playbook_url()  # once per answer, not per finding
     answer = dict(
         language=result.language,
@@ -136,7 +137,7 @@ def validate_text(name: str, text: str, limit: int) -> None:
         abort(400, f"field '{name}' contains invalid Unicode (an unpaired surrogate)")
 
 
-def _choice(body: dict, name: str, allowed: tuple[str, ...], default: str) -> str:
+def choice(body: dict, name: str, allowed: tuple[str, ...], default: str) -> str:
     value = body.get(name, default)
     if value not in allowed or not isinstance(value, str):
         abort(400, f"field '{name}' must be one of {', '.join(allowed)}")
@@ -160,17 +161,25 @@ def _context(context, limit: int) -> dict:
     if replies is not None and (isinstance(replies, bool) or not isinstance(replies, int) or replies < 0):
         abort(400, "field 'context.staff_replies_in_thread' must be a whole number, 0 or more")
     posted = context.get("complaint_posted_at")
-    if posted is not None:
-        try:
-            moment = datetime.fromisoformat(posted)
-        except (TypeError, ValueError):
-            abort(400, "field 'context.complaint_posted_at' must be an ISO 8601 date and time, e.g. 2026-11-22T09:30:00Z")
-        if moment.tzinfo is None:
-            abort(400, "field 'context.complaint_posted_at' needs a time zone (Z or an offset such as +01:00)")
-        try:
-            future = moment > datetime.now(timezone.utc) + CLOCK_SKEW
-        except OverflowError:  # a time near year 9999 whose offset takes it past the calendar's end
-            future = True
-        if future:
-            abort(400, "field 'context.complaint_posted_at' is in the future")
+    if posted is not None and in_the_future(posting_time("context.complaint_posted_at", posted)):
+        abort(400, "field 'context.complaint_posted_at' is in the future")
     return context
+
+
+def posting_time(name: str, value) -> datetime:
+    """A comment's posting time as the client sent it: ISO 8601 with a time zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        abort(400, f"field '{name}' must be an ISO 8601 date and time, e.g. 2026-11-22T09:30:00Z")
+    if moment.tzinfo is None:
+        abort(400, f"field '{name}' needs a time zone (Z or an offset such as +01:00)")
+    return moment
+
+
+def in_the_future(moment: datetime) -> bool:
+    """Later than now by more than a difference between clocks."""
+    try:
+        return moment > datetime.now(timezone.utc) + CLOCK_SKEW
+    except OverflowError:  # a time near year 9999 whose offset takes it past the calendar's end
+        return True

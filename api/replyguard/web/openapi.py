@@ -19,6 +19,10 @@ bp = Blueprint("openapi", __name__, url_prefix="/v1")
 def load_document() -> dict:
     document = yaml.safe_load(files("replyguard").joinpath("openapi.yml").read_text(encoding="utf-8"))
     document["info"]["version"] = __version__
+    # The rule ids an event may name: the playbook's rule files, whose names are their ids.
+    rule_files = files("replyguard").joinpath("rule_files").iterdir()
+    document["components"]["schemas"]["RuleId"]["enum"] = sorted(
+        entry.name.removesuffix(".yml") for entry in rule_files if entry.name.endswith(".yml"))
     return document
 
 

@@ -1,0 +1,120 @@
+"""POST /v1/events (what the extension saw posted) and GET /v1/insights (the counts, as JSON or CSV).
+
+Both take the same keys, limits and errors as the rest of the API. An event carries no text: the platform, the
+language, the rule ids and severities found, whether the person was asked first, and when the answered complaint was
+posted, from which only the wait's bucket is kept.
+"""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+
+from ..insights.counting import PostedReply
+from ..insights.report import build_report, first_day
+from ..insights.store import StoreUnavailable
+from ..settings import LANGUAGES
+from .check_api import PLATFORMS, checker, choice, in_the_future, json_object, posting_time, rule_url
+
+bp = Blueprint("insights_api", __name__, url_prefix="/v1")
+
+EVENT_FIELDS = {"type", "platform", "language", "findings", "after_question", "complaint_posted_at"}
+EVENT_TYPES = ("reply_posted",)
+SEVERITIES = ("error", "warning", "info")
+MAX_FINDINGS = 200  # far more than one reply ever has; bounds the work an event can cause
+MAX_DAYS = 400
+CSV_COLUMNS = ("day", "key_id", "platform", "language", "event", "label", "severity", "count")
+DEFAULT_TARGET_HOURS = 2  # the playbook's response time, when the respond-promptly rule isn't loaded
+
+
+def tally():
+    return current_app.extensions["replyguard.insights"]
+
+
+@bp.post("/events")
+def events():
+    body = json_object(EVENT_FIELDS)
+    choice(body, "type", EVENT_TYPES, None)
+    platform = choice(body, "platform", PLATFORMS, "other")
+    language = choice(body, "language", LANGUAGES, None)
+    findings = _findings(body.get("findings", []))
+    after_question = body.get("after_question", False)
+    if not isinstance(after_question, bool):
+        abort(400, "field 'after_question' must be true or false")
+    posted_at = body.get("complaint_posted_at")
+    age = None
+    if posted_at is not None:
+        moment = posting_time("complaint_posted_at", posted_at)
+        # A time in the future is a page's or computer's clock gone wrong: the post counts, its wait doesn't.
+        if not in_the_future(moment):
+            age = max(0.0, (datetime.now(UTC) - moment).total_seconds() / 60)
+    severities = {severity for _, severity in findings}
+    verdict = "block" if "error" in severities else "review" if "warning" in severities else "ok"
+    tally().count_post(PostedReply(platform, language, verdict, findings, after_question, age), g.api_key_id)
+    return jsonify(counted=tally().enabled), 202
+
+
+def _findings(findings) -> tuple[tuple[str, str], ...]:
+    if not isinstance(findings, list):
+        abort(400, "field 'findings' must be a list of {\"rule\": ..., \"severity\": ...}")
+    if len(findings) > MAX_FINDINGS:
+        abort(400, f"field 'findings' has more than {MAX_FINDINGS} items")
+    known = {rule.id for rule in checker().rules}
+    result = []
+    for finding in findings:
+        if not isinstance(finding, dict) or set(finding) != {"rule", "severity"}:
+            abort(400, "each item of 'findings' must be an object with exactly 'rule' and 'severity'")
+        if not isinstance(finding["rule"], str) or finding["rule"] not in known:
+            abort(400, "each finding's 'rule' must be the id of one of the API's rules (GET /v1/rules)")
+        if not isinstance(finding["severity"], str) or finding["severity"] not in SEVERITIES:
+            abort(400, f"each finding's 'severity' must be one of {', '.join(SEVERITIES)}")
+        result.append((finding["rule"], finding["severity"]))
+    return tuple(result)
+
+
+@bp.get("/insights")
+def insights():
+    days = request.args.get("days", "30")
+    if not days.isascii() or not days.isdigit() or not 1 <= int(days) <= MAX_DAYS:
+        abort(400, f"query parameter 'days' must be a whole number from 1 to {MAX_DAYS}")
+    days = int(days)
+    output = request.args.get("format", "json")
+    if output not in ("json", "csv"):
+        abort(400, "query parameter 'format' must be json or csv")
+    language = request.args.get("language", "da")
+    if language not in LANGUAGES:
+        abort(400, f"query parameter 'language' must be one of {', '.join(LANGUAGES)}")
+    if not tally().enabled:
+        abort(404, "counting is switched off in the settings ([insights] enabled = false)")
+    until = datetime.now(UTC).date()
+    try:
+        rows = tally().rows(first_day(days, until).isoformat())
+    except StoreUnavailable:
+        abort(503, "the insights store can't be reached now; the counts are kept and written when it is back")
+    if output == "csv":
+        return _csv(rows, days)
+    titles = {rule.id: rule.title[language] for rule in checker().rules}
+    return jsonify(build_report(rows, days, until, _target_minutes(),
+                                lambda rule_id: (titles.get(rule_id, rule_id), rule_url(rule_id, language))))
+
+
+def _csv(rows, days: int) -> Response:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows((*row, count) for row, count in rows)
+    return Response(text.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="replyguard-insights-{days}d.csv"'})
+
+
+def _target_minutes() -> float:
+    """The playbook's response time: the respond-promptly rule's limit, or the organisation's own from the settings."""
+    hours = DEFAULT_TARGET_HOURS
+    for rule in checker().rules:
+        if rule.id == "respond-promptly":
+            for limit in rule.check.get("limits", []):
+                if limit.get("metric") == "complaint_age_hours":
+                    hours = limit.get("max", hours)
+    hours = checker().settings.thresholds.get("respond-promptly", {}).get("complaint_age_hours", hours)
+    return hours * 60
