@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from engine_bench import CORPUS, DANISH_SENTENCES, ENGLISH_SENTENCES, synthetic
@@ -151,7 +152,8 @@ def serve_bare(port: int, workers: int) -> None:
 
 def costs_in_process(sample: list[str], settings: Path) -> None:
     """Where a request's time goes, without sockets, server or load generator: both apps called directly as WSGI,
-    and the real one's checking alone (language, the complaint's classification, the rules). Best of 5 rounds."""
+    the real one's checking alone, the rest of its request (the same answers looked up instead of checked), and the
+    checking's biggest parts (language, the complaint's classification, each rule). Best of 5 rounds."""
     from werkzeug.test import EnvironBuilder
 
     from replyguard import create_app
@@ -175,9 +177,18 @@ def costs_in_process(sample: list[str], settings: Path) -> None:
         for body in parsed:
             checker.check(body["text"], body.get("language", "auto"), body.get("context"))
 
+    # The request without the checking: the same answers (findings counted, messages and links written), looked up
+    # instead of computed, so what remains is the key, the limit, the access log, validation, counting and the answer.
+    around = create_app({"SETTINGS_FILE": str(settings)})
+    known = {(body["text"], str(body.get("context"))): checker.check(body["text"], body.get("language", "auto"),
+                                                                    body.get("context")) for body in parsed}
+    around.extensions["replyguard"].check = lambda text, language="auto", context=None, now=None: known[
+        (text, str(context or None))]
+
     print("per request, in this process (no sockets):")
     for name, run, app in (("bare Flask", serve_all, bare_app()), ("replyguard, whole request", serve_all, real),
-                           ("replyguard, checking only", check_all, None)):
+                           ("replyguard, checking only", check_all, None),
+                           ("replyguard, all but the checking", serve_all, around)):
         run(app)  # warm
         rounds = []
         for _ in range(5):
@@ -185,6 +196,38 @@ def costs_in_process(sample: list[str], settings: Path) -> None:
             run(app)
             rounds.append((time.perf_counter() - started) / len(sample) * 1000)
         print(f"  {name:<38}{min(rounds):6.3f} ms")
+    print("  of the checking (best of 5, per request):")
+    for part, seconds in checking_parts(checker, parsed).items():
+        print(f"    {part:<36}{seconds * 1000:6.3f} ms")
+
+
+def checking_parts(checker, parsed: list[dict]) -> dict[str, float]:
+    """The checking's time by part: telling the language, classifying the complaint, and each rule."""
+    from replyguard.checking.engine import _Text
+    from replyguard.checking.language import detect_language
+    from replyguard.checking.text import Utf16Offsets
+
+    best: dict[str, float] = {}
+    for _ in range(5):
+        spent: Counter = Counter()
+        for body in parsed:
+            text, context = body["text"], body.get("context") or {}
+            started = time.perf_counter()
+            language = body.get("language") or detect_language(text)
+            spent["telling the language"] += time.perf_counter() - started
+            started = time.perf_counter()
+            complaint = checker.classifier.classify(context["complaint"], language) if context.get("complaint") else None
+            spent["classifying the complaint"] += time.perf_counter() - started
+            prepared = _Text(text, context, checker.detectors, checker._indexes[language], language)
+            utf16 = Utf16Offsets(text)
+            for compiled in checker._compiled[language]:
+                started = time.perf_counter()
+                if compiled.applies(prepared, complaint.kind if complaint else "complaint"):
+                    list(compiled.findings(prepared, utf16))
+                spent[f"rule {compiled.rule.id}"] += time.perf_counter() - started
+        for part, seconds in spent.items():
+            best[part] = min(best.get(part, seconds), seconds)
+    return {part: seconds / len(parsed) for part, seconds in sorted(best.items(), key=lambda item: -item[1])[:8]}
 
 
 def main() -> int:

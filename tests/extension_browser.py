@@ -154,18 +154,20 @@ def extension_policy(values: dict):
     one as root, or through `sudo -n`, and removes it afterwards."""
     path = POLICY_DIR / f"replyguard-test-{os.getpid()}.json"
     policy = json.dumps({"3rdparty": {"extensions": {unpacked_extension_id(EXTENSION): values}}})
-    _as_root(f"mkdir -p '{POLICY_DIR}' && cat > '{path}'", policy)
+    as_root(f"mkdir -p '{POLICY_DIR}' && cat > '{path}'", policy, f"Chromium's policy in {POLICY_DIR}")
     try:
         yield
     finally:
-        _as_root(f"rm -f '{path}'")
+        as_root(f"rm -f '{path}'", what=f"Chromium's policy in {POLICY_DIR}")
 
 
-def _as_root(script: str, stdin: str = "") -> None:
+def as_root(script: str, stdin: str = "", what: str = "") -> None:
+    """Runs a shell script as root (or through password-less sudo, as make test's apt-get does): browsers read the
+    policies an administrator sets from files only root may write. `what` names them in the failure."""
     command = ["sh", "-c", script] if os.geteuid() == 0 else ["sudo", "-n", "sh", "-c", script]
     result = subprocess.run(command, input=stdin, capture_output=True, text=True)
-    assert result.returncode == 0, (f"could not write Chromium's policy in {POLICY_DIR} (needs root or "
-                                    f"password-less sudo, like make test's apt-get): {result.stderr.strip()}")
+    assert result.returncode == 0, (f"could not write {what} (needs root or password-less sudo, like make test's "
+                                    f"apt-get): {result.stderr.strip()}")
 
 
 @contextmanager

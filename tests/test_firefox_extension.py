@@ -8,7 +8,6 @@ the fixture pages and the API, and judge what the script saw against what reache
 
 import io
 import json
-import os
 import shutil
 import socketserver
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import serve_in_thread, write_settings
-from extension_browser import FACEBOOK_POST, PAGES, ROOT, TRUSTPILOT_REVIEWS
+from extension_browser import FACEBOOK_POST, PAGES, ROOT, TRUSTPILOT_REVIEWS, as_root
 from replyguard import create_app
 
 FIREFOX = Path("/usr/bin/firefox-esr")
@@ -97,18 +96,12 @@ def firefox_policy(policies: dict):
     """The machine's Firefox policy file for the browsers started inside. It belongs to root, so it is written as
     root, or through `sudo -n`, and removed afterwards; a policy file the machine already has is left alone."""
     assert not FIREFOX_POLICY.exists(), f"{FIREFOX_POLICY} is this machine's own Firefox policy: not overwriting it"
-    as_root(f"mkdir -p '{FIREFOX_POLICY.parent}' && cat > '{FIREFOX_POLICY}'", json.dumps({"policies": policies}))
+    what = f"Firefox's policy in {FIREFOX_POLICY.parent}"
+    as_root(f"mkdir -p '{FIREFOX_POLICY.parent}' && cat > '{FIREFOX_POLICY}'", json.dumps({"policies": policies}), what)
     try:
         yield
     finally:
-        as_root(f"rm -f '{FIREFOX_POLICY}' && rmdir -p --ignore-fail-on-non-empty '{FIREFOX_POLICY.parent}'")
-
-
-def as_root(script: str, stdin: str = "") -> None:
-    command = ["sh", "-c", script] if os.geteuid() == 0 else ["sudo", "-n", "sh", "-c", script]
-    result = subprocess.run(command, input=stdin, capture_output=True, text=True)
-    assert result.returncode == 0, (f"could not write Firefox's policy in {FIREFOX_POLICY.parent} (needs root or "
-                                    f"password-less sudo, like make test's apt-get): {result.stderr.strip()}")
+        as_root(f"rm -f '{FIREFOX_POLICY}' && rmdir -p --ignore-fail-on-non-empty '{FIREFOX_POLICY.parent}'", what=what)
 
 
 def write_in_firefox(firefox: str, api: RecordingApi, api_url: str, replies: list[dict], workdir: Path,
