@@ -92,6 +92,14 @@ def test_the_counts_download_as_csv_rows_with_the_key_id(client):
                        "language": "da", "event": "checked", "label": "block", "severity": "", "count": "1"}
 
 
+def test_a_languagetool_clients_checks_are_counted_too(client):
+    assert client.post("/v2/check", data={"text": OFFER, "language": "da-DK"}, headers=AUTH).status_code == 200
+    rows = list(csv.DictReader(io.StringIO(client.get("/v1/insights?format=csv", headers=AUTH).get_data(as_text=True))))
+    checked = next(row for row in rows if row["event"] == "checked")
+    assert (checked["platform"], checked["key_id"], checked["label"], checked["count"]) == (
+        "other", "support", "block", "1")
+
+
 def test_no_word_of_a_reply_or_complaint_is_kept(tmp_path):
     client = keyed_app(tmp_path).test_client()
     client.post("/v1/check", json={"text": OFFER, "context": {"complaint": COMPLAINT}}, headers=AUTH)

@@ -10,7 +10,7 @@ is that span with the suggestion in its place, so applying it gives the same tex
 
 import json
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 
 from .. import __version__
 from ..checking.language import detect_language
@@ -57,6 +57,8 @@ def check():
     detected = detect_language(text.plain)
     if text.plain.strip():
         result = checker().check(text.plain, "auto" if requested == "auto" else VARIANTS[requested][1])
+        # counted as the extension's checks are (a LanguageTool client doesn't say where it writes)
+        current_app.extensions["replyguard.insights"].count_check(result, "other", g.api_key_id)
         language, findings = result.language, [f for f in result.findings if wanted(f.rule)]
     else:  # LanguageTool answers an empty text with no matches, and clients send one for an empty editor
         language, findings = detected, []
