@@ -3,9 +3,9 @@
 A model is data, like a rule: `make train` learns it from the labelled corpus (corpus/, quality/train.py) and writes
 one JSON file per model and language into replyguard/models/. Scoring needs no machine-learning library: a text's
 features are its words, word pairs and the four-letter pieces of its words (so 'refunderet' and 'refunderingen'
-share what they mean), plus a few shapes (a word in capitals, '!!', '?'). Each present feature counts
-1/sqrt(number of features), so short and long texts weigh alike; a score is the bias plus the features' weights,
-and a binary model's probability its logistic.
+share what they mean), plus a few shapes (a word in capitals, '!!', '?', '...') and its emoji. Each present feature
+counts 1/sqrt(number of features), so short and long texts weigh alike; a score is the bias plus the features'
+weights, and a binary model's probability its logistic.
 """
 
 import json
@@ -22,6 +22,9 @@ WORD = re.compile(r"\w+(?:['’]\w+)*")
 NOT_WORDS = re.compile(r"@\w+|https?://\S+|www\.\S+")
 CAPITALS_WORD = re.compile(r"\b[^\W\d_a-zæøå]{3,}\b")
 PIECE = 4  # letters per word piece
+# Emoji and other pictographs, each a feature of its own: a wink or an upside-down face can make a polite sentence
+# sarcastic, and the words alone don't show it.
+EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 
 
 def features(text: str) -> list[str]:
@@ -38,6 +41,9 @@ def features(text: str) -> list[str]:
         found.append("s:!!")
     if "?" in text:
         found.append("s:?")
+    if "..." in text or "…" in text:
+        found.append("s:...")
+    found += [f"e:{character}" for character in EMOJI.findall(text)]
     return list(dict.fromkeys(found))
 
 
