@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import serve_in_thread
-from extension_browser import FACEBOOK_POST, FIXTURES, TRUSTPILOT_REVIEWS, extension_browser, open_facebook_reply_box
+from extension_browser import (FACEBOOK_POST, FIXTURES, TRUSTPILOT_REVIEWS, extension_browser, open_facebook_reply_box,
+                               sent_check)
 from replyguard import create_app
 
 REMINDER = "replyguard-ui .confirm"
@@ -205,15 +206,10 @@ def advice_in_the_extension(open_page, browser, app, comment_text, earlier_staff
     open_facebook_reply_box(post)
     post.keyboard.type(DRAFT)
 
-    for _ in range(100):
-        sent = [body for body in browser.check_bodies if body["text"] == DRAFT]
-        if sent:
-            break
-        post.wait_for_timeout(50)
-    assert sent, "the extension never checked the draft"
-    assert sent[-1]["context"]["complaint"] == comment_text
-    assert sent[-1]["context"]["staff_replies_in_thread"] == earlier_staff_replies
-    findings = app.test_client().post("/v1/check", json=sent[-1], base_url=browser.api_url).get_json()["findings"]
+    sent = sent_check(post, browser, DRAFT)
+    assert sent["context"]["complaint"] == comment_text
+    assert sent["context"]["staff_replies_in_thread"] == earlier_staff_replies
+    findings = app.test_client().post("/v1/check", json=sent, base_url=browser.api_url).get_json()["findings"]
 
     badge = post.locator(BADGE)
     expect(badge).to_have_text(str(len(findings)))
@@ -242,7 +238,7 @@ def test_deep_in_a_thread_the_move_to_phone_suggestion_replaces_the_draft(open_p
     """no-long-debate's suggestion is a whole reply (insert: replace): one click swaps the draft for it."""
     advice_in_the_extension(open_page, browser, app, COMMENTS["wronged customer"], 4)
     post = browser.context.pages[-1]
-    sent = [body for body in browser.check_bodies if body["text"] == DRAFT][-1]
+    sent = sent_check(post, browser, DRAFT)
     debate = next(f for f in app.test_client().post("/v1/check", json=sent).get_json()["findings"]
                   if f["rule"] == "no-long-debate")
     assert debate["insert"] == "replace"
@@ -274,15 +270,10 @@ def reply_to(page, label):
 
 def checked(page, browser, app, draft):
     """Waits until the extension has checked `draft` and its badge shows the answer; returns what it sent the API."""
-    for _ in range(100):
-        sent = [body for body in browser.check_bodies if body["text"] == draft]
-        if sent:
-            break
-        page.wait_for_timeout(50)
-    assert sent, "the extension never checked the draft"
-    findings = app.test_client().post("/v1/check", json=sent[-1]).get_json()["findings"]
+    sent = sent_check(page, browser, draft)
+    findings = app.test_client().post("/v1/check", json=sent).get_json()["findings"]
     expect(page.locator(BADGE)).to_have_text(str(len(findings)) if findings else "\u2713")
-    return sent[-1]
+    return sent
 
 
 def open_card(page):
