@@ -12,15 +12,18 @@ import json
 import math
 import re
 from functools import cache
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 
 from .playbook_files import packaged_dir
 
-WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Possessive: a word never gives back letters, which spares the regex engine its backtracking (same words found).
+WORD = re.compile(r"\w++(?:['’]\w++)*+")
 # Handles (@115712, @AldiUK) and links say nothing about tone; read as words they would tie a model to one thread.
 NOT_WORDS = re.compile(r"@\w+|https?://\S+|www\.\S+")
-CAPITALS_WORD = re.compile(r"\b[^\W\d_a-zæøå]{3,}\b")
+# A word of three or more capitals. It begins with the capital itself and looks back for the word's start
+# ((?<!\w.)), so the regex engine can skip straight to capital letters instead of trying every word boundary.
+CAPITALS_WORD = re.compile(r"[^\W\d_a-zæøå](?<!\w.)[^\W\d_a-zæøå]{2,}(?!\w)")
 PIECE = 4  # letters per word piece
 # Emoji and other pictographs, each a feature of its own: a wink or an upside-down face can make a polite sentence
 # sarcastic, and the words alone don't show it.
@@ -30,11 +33,10 @@ EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 def features(text: str) -> list[str]:
     """The features of one sentence (or comment), each once, in a fixed order."""
     words = WORD.findall(NOT_WORDS.sub(" ", text.lower()))
-    found = [f"w:{word}" for word in words]
+    different_words = list(dict.fromkeys(words))  # a repeated word adds no feature
+    found = ["w:" + word for word in different_words]
     found += [f"b:{first} {second}" for first, second in zip(words, words[1:])]
-    for word in words:
-        padded = f" {word} "
-        found += [f"c:{padded[i:i + PIECE]}" for i in range(len(padded) - PIECE + 1)]
+    found.extend(chain.from_iterable(map(word_pieces, different_words)))
     if CAPITALS_WORD.search(text):
         found.append("s:capitals")
     if "!!" in text:
@@ -43,8 +45,24 @@ def features(text: str) -> list[str]:
         found.append("s:?")
     if "..." in text or "…" in text:
         found.append("s:...")
-    found += [f"e:{character}" for character in EMOJI.findall(text)]
+    if EMOJI.search(text):
+        found += ["e:" + character for character in EMOJI.findall(text)]
     return list(dict.fromkeys(found))
+
+
+def word_pieces(word: str) -> tuple[str, ...]:
+    """A word's four-letter pieces as features (' hej', 'hej '), the word padded by a space at each end."""
+    pieces = _KNOWN_WORD_PIECES.get(word)
+    if pieces is None:
+        padded = f" {word} "
+        pieces = tuple([f"c:{padded[i:i + PIECE]}" for i in range(len(padded) - PIECE + 1)])
+    return pieces
+
+
+# The pieces of every word the loaded models know, made once at load: most words of a reply are among them, and
+# making the pieces is the dearest part of reading a sentence. Only the shipped models' own words are kept here,
+# never a word from a reply.
+_KNOWN_WORD_PIECES: dict[str, tuple[str, ...]] = {}
 
 
 class LinearModel:
@@ -86,8 +104,7 @@ class LinearModel:
         lowered = [text[start:end].lower() for start, end in spans]
         weight = [self._first.get(f"w:{word}", 0.0) for word in lowered]
         for index, word in enumerate(lowered):
-            padded = f" {word} "
-            weight[index] += sum(self._first.get(f"c:{padded[i:i + PIECE]}", 0.0) for i in range(len(padded) - PIECE + 1))
+            weight[index] += sum(self._first.get(piece, 0.0) for piece in word_pieces(word))
             if index + 1 < len(lowered):
                 pair = self._first.get(f"b:{word} {lowered[index + 1]}", 0.0)
                 weight[index] += pair / 2
@@ -118,5 +135,8 @@ def read_model(path: Path) -> LinearModel:
 
 def model_from_json(text: str) -> LinearModel:
     data = json.loads(text)
+    for feature in data["weights"]:
+        if feature.startswith("w:") and feature[2:] not in _KNOWN_WORD_PIECES:
+            _KNOWN_WORD_PIECES[feature[2:]] = word_pieces(feature[2:])
     return LinearModel(data["name"], data["language"], tuple(data["classes"]), tuple(data["bias"]),
                        {feature: tuple(weights) for feature, weights in data["weights"].items()})
