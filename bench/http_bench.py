@@ -202,8 +202,8 @@ def costs_in_process(sample: list[str], settings: Path) -> None:
 
 
 def checking_parts(checker, parsed: list[dict]) -> dict[str, float]:
-    """The checking's time by part: telling the language, classifying the complaint, and each rule."""
-    from replyguard.checking.engine import _Text
+    """The checking's time by part: telling the language, classifying the complaint, the sentence models (read once
+    for every rule that uses them), and each rule's own work."""
     from replyguard.checking.language import detect_language
     from replyguard.checking.text import Utf16Offsets
 
@@ -218,8 +218,11 @@ def checking_parts(checker, parsed: list[dict]) -> dict[str, float]:
             started = time.perf_counter()
             complaint = checker.classifier.classify(context["complaint"], language) if context.get("complaint") else None
             spent["classifying the complaint"] += time.perf_counter() - started
-            prepared = _Text(text, context, checker.detectors, checker._indexes[language], language)
+            prepared = checker.prepare(text, language, context)
             utf16 = Utf16Offsets(text)
+            started = time.perf_counter()
+            prepared.sentence_probabilities()
+            spent["the sentence models (tone, evasion)"] += time.perf_counter() - started
             for compiled in checker._compiled[language]:
                 started = time.perf_counter()
                 if compiled.applies(prepared, complaint.kind if complaint else "complaint"):

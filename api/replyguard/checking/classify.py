@@ -129,8 +129,11 @@ class Classifier:
         for index in self._indexes.values():
             index.build()
         self._afinn = {lang: _afinn_scores(lang) for lang in LANGUAGES}
-        # AFINN has a few entries of two or three words ("no fun", "ikke god"); they score instead of their words.
+        # AFINN has a few entries of two or three words ("no fun", "ikke god"); they score instead of their words, and
+        # only a word that begins one of them needs the longer lookups.
         self._longest_entry = {lang: max(len(entry.split()) for entry in scores) for lang, scores in self._afinn.items()}
+        self._entry_starts = {lang: frozenset(entry.split()[0] for entry in scores if " " in entry)
+                              for lang, scores in self._afinn.items()}
 
     def classify(self, text: str, language: str = "auto") -> Classification:
         if language == "auto":
@@ -177,9 +180,15 @@ class Classifier:
 
     def _sentiment_scores(self, text: str, language: str) -> list[int]:
         words = [word.lower() for word in WORD.findall(text)]
-        table, longest = self._afinn[language], self._longest_entry[language]
+        table, longest, starts = self._afinn[language], self._longest_entry[language], self._entry_starts[language]
         scores, position = [], 0
         while position < len(words):
+            if words[position] not in starts:
+                score = table.get(words[position])
+                if score is not None:
+                    scores.append(score)
+                position += 1
+                continue
             for size in range(min(longest, len(words) - position), 0, -1):
                 score = table.get(" ".join(words[position:position + size]))
                 if score is not None:

@@ -8,7 +8,7 @@ from ..settings import LANGUAGES, Settings, SettingsError
 from .classify import Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
-from .model import features, load_model
+from .model import SentenceModels, features, load_model
 from .patterns import AnchorIndex, Haystack, PatternSet, runaway
 from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
 from .templates import load_templates
@@ -43,14 +43,15 @@ class CheckResult:
 class _Text(Haystack):
     """One reply prepared once for all rules: its measures and entity spans are shared by every rule."""
 
-    def __init__(self, text: str, context: dict, detectors: dict, index: AnchorIndex, language: str | None = None):
+    def __init__(self, text: str, context: dict, detectors: dict, index: AnchorIndex, language: str,
+                 sentence_models: SentenceModels):
         super().__init__(text, index)
         self.context = context
         self.measured = Measured(text)
         # parsed: work that several detectors share (one phone-number parse for both phone entities), and the reply's
         # language (national phone numbers are read in its usual countries too)
         self._detectors, self._entities, self._parsed = detectors, {}, {"language": language}
-        self._sentence_features = None
+        self._sentence_models, self._sentence_features, self._sentence_probabilities = sentence_models, None, None
 
     def sentence_features(self) -> list[tuple[int, int, list[str]]]:
         """Each sentence's span and model features, found once for every model that reads them."""
@@ -58,6 +59,13 @@ class _Text(Haystack):
             self._sentence_features = [(s.start, s.end, features(self.text[s.start:s.end]))
                                        for s in self.measured.sentences]
         return self._sentence_features
+
+    def sentence_probabilities(self) -> list[list[float]]:
+        """Each sentence's probability under every sentence model of the language (Checker numbers the models)."""
+        if self._sentence_probabilities is None:
+            self._sentence_probabilities = [self._sentence_models.probabilities(found)
+                                            for _, _, found in self.sentence_features()]
+        return self._sentence_probabilities
 
     def entity(self, name: str) -> list[tuple[int, int]]:
         if name not in self._entities:
@@ -138,13 +146,14 @@ class _ModelSentences:
 
     def __init__(self, spec: dict, language: str):
         self.model = load_model(spec["name"], language)
+        self.column = None  # its place among the language's sentence models, given by Checker
         self.threshold = spec["threshold"][language]
         self.message = spec["message"][language]
         self.severity = {"severity": spec["severity"]} if "severity" in spec else {}
 
     def spans(self, text: _Text):
-        for start, end, found in text.sentence_features():
-            if self.model.probability(found) >= self.threshold:
+        for (start, end, _), probabilities in zip(text.sentence_features(), text.sentence_probabilities()):
+            if probabilities[self.column] >= self.threshold:
                 cue = self.model.cue(text.text[start:end])
                 yield start, end, {"message": self.message.replace("{cue}", cue), **self.severity}
 
@@ -310,6 +319,11 @@ class Checker:
                           for lang in LANGUAGES}
         for index in self._indexes.values():
             index.build()
+        self._sentence_models = {lang: _number_sentence_models(compiled) for lang, compiled in self._compiled.items()}
+
+    def prepare(self, text: str, language: str, context: dict) -> _Text:
+        """The reply made ready for every rule of the language (the benchmarks time the rules on it too)."""
+        return _Text(text, context, self.detectors, self._indexes[language], language, self._sentence_models[language])
 
     def check(self, text: str, language: str = "auto", context: dict | None = None,
               now: datetime | None = None) -> CheckResult:
@@ -325,13 +339,22 @@ class Checker:
         # Classified only when sent; without it the reply is taken to answer a complaint, the usual case. A reply is
         # written in its complaint's language, so the complaint is read in the reply's (no second detection).
         complaint = self.classifier.classify(context["complaint"], language) if context.get("complaint") else None
-        prepared = _Text(text, context, self.detectors, self._indexes[language], language)
+        prepared = self.prepare(text, language, context)
         utf16 = Utf16Offsets(text)
         kind = complaint.kind if complaint else "complaint"
         findings = [f for compiled in self._compiled[language] if compiled.applies(prepared, kind)
                     for f in compiled.findings(prepared, utf16)]
         findings.sort(key=lambda f: (f.start is None, f.start or 0, f.end or 0, SEVERITY_RANK[f.severity], f.rule))
         return CheckResult(language, tuple(findings), complaint)
+
+
+def _number_sentence_models(compiled: list[_CompiledRule]) -> SentenceModels:
+    """The language's sentence models scored together, each rule's told its column."""
+    readers = [rule.check.model for rule in compiled if isinstance(rule.check, _Present) and rule.check.model]
+    models = list({id(reader.model): reader.model for reader in readers}.values())
+    for reader in readers:
+        reader.column = models.index(reader.model)
+    return SentenceModels(models)
 
 
 def _templates_named_by(rules: list[Rule], settings: Settings) -> dict:
