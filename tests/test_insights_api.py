@@ -1,6 +1,7 @@
 """The team's insight through the API: checks and posted replies are counted by day, key, platform, language, verdict
 and rule, read back as JSON or CSV, behind the same keys and errors as the rest, and no word of a reply or complaint
-is kept. An organisation can switch the counting off."""
+is kept. Each key is one team and reads only its own counts; the owner's keys read every team's. An organisation can
+switch the counting off."""
 
 import csv
 import io
@@ -179,3 +180,120 @@ def test_a_relative_sqlite_store_counts_from_the_settings_files_folder():
                               "/etc/replyguard/team.toml")
     assert settings.insights.store == "sqlite:////etc/replyguard/insights.sqlite3"
     assert parse_settings(DEFAULT_SETTINGS_TEXT, "team.toml").insights.enabled is True
+
+
+# Each API key is one team: a team's key reads only its own counts; the owner's key (settings: [insights] owner_keys)
+# reads every team's, or one team's with ?team=.
+SUPPORT, WEBSHOP, LEAD = (f"rg_{team}-team-key-0123456789abcdefghij" for team in ("support", "webshop", "lead"))
+
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="module")
+def teams(tmp_path_factory):
+    """Two teams' counts in one store, and an owner key that counted nothing itself: support checked 3 replies and
+    posted 1 (on Facebook), webshop checked 1 and posted 2 (on Trustpilot)."""
+    folder = tmp_path_factory.mktemp("teams")
+    settings = write_settings(folder / "team.toml", keys={"support": SUPPORT, "webshop": WEBSHOP, "lead": LEAD})
+    with open(settings, "a", encoding="utf-8") as file:
+        file.write('\n[insights]\nstore = "sqlite:///insights.sqlite3"\nowner_keys = ["lead"]\n')
+    client = create_app({"SETTINGS_FILE": settings}).test_client()
+    for key, checks, posts, platform in ((SUPPORT, 3, 1, "facebook"), (WEBSHOP, 1, 2, "trustpilot")):
+        for _ in range(checks):
+            assert client.post("/v1/check", json={"text": OFFER, "platform": platform},
+                               headers=bearer(key)).status_code == 200
+        for _ in range(posts):
+            assert client.post("/v1/events", json=posted(platform=platform), headers=bearer(key)).status_code == 202
+    return client
+
+
+def csv_rows(answer) -> list[dict]:
+    assert answer.status_code == 200
+    return list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+
+
+@pytest.mark.parametrize("key, team, checked, posted_count, platform", [
+    (SUPPORT, "support", 3, 1, "facebook"),
+    (WEBSHOP, "webshop", 1, 2, "trustpilot"),
+])
+def test_a_teams_key_sees_only_its_own_teams_counts(teams, key, team, checked, posted_count, platform):
+    report = teams.get("/v1/insights?days=7", headers=bearer(key)).get_json()
+    assert (report["totals"]["checked"], report["totals"]["posted"]) == (checked, posted_count)
+    assert [wait["platform"] for wait in report["waits"]] == [platform]
+    assert report["rules"][0]["found_in_checks"] == checked
+    assert (report["teams"], report["team_choices"]) == ([team], [team])
+    # Asking for its own team by name is the same answer.
+    assert teams.get(f"/v1/insights?days=7&team={team}", headers=bearer(key)).get_json()["totals"] == report["totals"]
+
+    rows = csv_rows(teams.get("/v1/insights?format=csv", headers=bearer(key)))
+    assert rows and {row["key_id"] for row in rows} == {team}
+    assert sum(int(row["count"]) for row in rows if row["event"] == "checked") == checked
+
+
+def test_the_owners_key_sees_every_team_and_can_pick_one(teams):
+    report = teams.get("/v1/insights?days=7", headers=bearer(LEAD)).get_json()
+    assert (report["totals"]["checked"], report["totals"]["posted"]) == (4, 3)
+    assert [wait["platform"] for wait in report["waits"]] == ["facebook", "trustpilot"]
+    assert report["teams"] == report["team_choices"] == ["support", "webshop", "lead"]
+    rows = csv_rows(teams.get("/v1/insights?format=csv", headers=bearer(LEAD)))
+    assert {row["key_id"] for row in rows} == {"support", "webshop"}
+
+    webshop = teams.get("/v1/insights?days=7&team=webshop", headers=bearer(LEAD)).get_json()
+    assert (webshop["totals"]["checked"], webshop["totals"]["posted"]) == (1, 2)
+    assert (webshop["teams"], webshop["team_choices"]) == (["webshop"], ["support", "webshop", "lead"])
+    rows = csv_rows(teams.get("/v1/insights?format=csv&team=support", headers=bearer(LEAD)))
+    assert {row["key_id"] for row in rows} == {"support"}
+
+
+@pytest.mark.parametrize("team", ["webshop", "lead", "no-such-team", ""])
+def test_a_teams_key_asking_for_another_team_gets_a_403(teams, team):
+    # The same answer whether the team exists or not, so a key can't find out the other teams' ids.
+    for output in ("json", "csv"):
+        answer = teams.get(f"/v1/insights?team={team}&format={output}", headers=bearer(SUPPORT))
+        assert answer.status_code == 403
+        error = answer.get_json()["error"]
+        assert error["code"] == 403 and "only its own team's counts" in error["message"]
+
+
+@pytest.mark.parametrize("team", ["no-such-team", "", "Support"])
+def test_the_owner_asking_for_an_unknown_team_gets_a_400(teams, team):
+    answer = teams.get(f"/v1/insights?team={team}", headers=bearer(LEAD))
+    assert answer.status_code == 400
+    assert "query parameter 'team' must be the id of one of the API keys" in answer.get_json()["error"]["message"]
+
+
+def test_without_keys_the_api_shows_every_count_on_its_own_machine(tmp_path):
+    settings = write_settings(tmp_path / "team.toml")
+    with open(settings, "a", encoding="utf-8") as file:
+        file.write('\n[insights]\nstore = "sqlite:///insights.sqlite3"\n')
+    client = create_app({"SETTINGS_FILE": settings}).test_client()  # the test client asks from 127.0.0.1
+    assert client.post("/v1/check", json={"text": OFFER}).status_code == 200
+    assert client.post("/v1/events", json=posted()).status_code == 202
+    report = client.get("/v1/insights?days=1").get_json()
+    assert (report["totals"]["checked"], report["totals"]["posted"]) == (1, 1)
+    assert (report["teams"], report["team_choices"]) == ([], [])
+    refused = client.get("/v1/insights?team=support")
+    assert refused.status_code == 400 and "this API has no keys" in refused.get_json()["error"]["message"]
+
+
+SUPPORT_KEY_ENTRY = f'\n[[api.keys]]\nid = "support"\nsha256 = "{"0" * 64}"\n'
+
+
+def test_owner_keys_are_read_from_the_settings():
+    keys = SUPPORT_KEY_ENTRY + f'\n[[api.keys]]\nid = "lead"\nsha256 = "{"1" * 64}"\n'
+    settings = parse_settings(f'{DEFAULT_SETTINGS_TEXT}\n[insights]\nowner_keys = ["lead"]\n{keys}', "team.toml")
+    assert settings.insights.owner_keys == ("lead",)
+    assert parse_settings(DEFAULT_SETTINGS_TEXT, "team.toml").insights.owner_keys == ()
+
+
+@pytest.mark.parametrize("owner_keys, keys, says", [
+    ('["boss"]', SUPPORT_KEY_ENTRY, "insights.owner_keys must be ids of this file's [[api.keys]]; 'boss' is not one"),
+    ('["lead"]', "", "insights.owner_keys must be ids of this file's [[api.keys]]; 'lead' is not one"),  # no keys
+    ('"support"', SUPPORT_KEY_ENTRY, "insights.owner_keys must be a list of strings"),
+    ("[1]", SUPPORT_KEY_ENTRY, "insights.owner_keys must be a list of strings"),
+])
+def test_owner_keys_that_are_not_api_keys_stop_the_start(owner_keys, keys, says):
+    with pytest.raises(SettingsError, match=re.escape(says)):
+        parse_settings(f"{DEFAULT_SETTINGS_TEXT}\n[insights]\nowner_keys = {owner_keys}\n{keys}", "team.toml")

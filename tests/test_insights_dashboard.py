@@ -1,7 +1,8 @@
 """The insight dashboard in Debian's Chromium: the owner gives the key on the page (it never goes into an address),
 and the charts show the numbers this test produced through the API: replies checked and posted, the rules most often
 found with links to their playbook pages, and the complaints' wait per platform against the response time. An empty
-store says so, in the page's language. A screenshot goes to test-artifacts/insights-dashboard.png."""
+store says so, in the page's language. The page says whose counts it shows, and the owner's key gets a team picker
+that works from the keyboard. A screenshot goes to test-artifacts/insights-dashboard.png."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -17,14 +18,16 @@ from test_site import CHROMIUM_ARGS
 
 AXE = Path(__file__).resolve().parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 KEY = "rg_dashboard-test-key-0123456789abcdefghij"
+OWNER_KEY = "rg_dashboard-owner-key-0123456789abcdefghij"  # [insights] owner_keys: sees every team
 OFFER = "Hej Lone. Du får 20 % rabat på din næste ordre. Mvh Mette"
 GOOD = "Hej Lone. Tak, fordi du skriver, og undskyld ventetiden. Ring til mig på 70 20 30 40. Mvh Mette"
 
 
 def keyed_app(folder, enabled: bool = True):
-    settings = write_settings(folder / "team.toml", keys={"support": KEY})
+    settings = write_settings(folder / "team.toml", keys={"support": KEY, "lead": OWNER_KEY})
     with open(settings, "a", encoding="utf-8") as file:
-        file.write(f'\n[insights]\nstore = "sqlite:///insights.sqlite3"\nenabled = {str(enabled).lower()}\n')
+        file.write(f'\n[insights]\nstore = "sqlite:///insights.sqlite3"\nenabled = {str(enabled).lower()}\n'
+                   f'owner_keys = ["lead"]\n')
     return create_app({"SETTINGS_FILE": settings})
 
 
@@ -87,6 +90,8 @@ def test_the_charts_show_the_counts_and_link_the_rules_to_the_playbook(browser, 
     page, sent = open_with_key(browser, f"{api}/dashboard/")
     danish = STRINGS["da"]
     expect(page.locator("#report")).to_be_visible()
+    expect(page.locator("#team-shown")).to_have_text("Tallene gælder teamet support.")
+    expect(page.locator("#team-form")).to_be_hidden()  # a team's key has no other team to pick
     figures = page.locator("#volume-figures")
     expect(figures).to_contain_text(f"{danish['checked']}5")
     expect(figures).to_contain_text(f"{danish['posted']}4")
@@ -135,9 +140,29 @@ def test_the_charts_show_the_counts_and_link_the_rules_to_the_playbook(browser, 
     page.close()
 
 
+def test_the_owner_picks_a_team_with_the_keyboard(browser, api):
+    page, _ = open_with_key(browser, f"{api}/dashboard/?lang=en", key=OWNER_KEY, locale="en-GB")
+    english = STRINGS["en"]
+    expect(page.locator("#team-shown")).to_have_text("These numbers are for all teams: support and lead.")
+    picker = page.get_by_label(english["teamLabel"], exact=True)
+    expect(picker.locator("option")).to_have_text([english["teamEvery"], "support", "lead"])
+    picker.focus()
+    page.keyboard.press("ArrowDown")  # from All teams to support
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name=english["teamButton"])).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/dashboard/?lang=en&team=support")
+    expect(page.locator("#team-shown")).to_have_text("These numbers are for the team support.")
+    expect(picker).to_have_value("support")
+    expect(page.locator("#volume-figures")).to_contain_text(f"{english['checked']}5")
+    page.close()
+
+
 def test_the_page_has_no_serious_accessibility_violations(browser, api):
     assert AXE.is_file(), "axe-core is not installed in tests/a11y: run `make test` (or `npm ci` in tests/a11y)"
-    page, _ = open_with_key(browser, f"{api}/dashboard/", bypass_csp=True)  # axe is injected as an inline script
+    # The owner's view, which has the team picker too; axe is injected as an inline script.
+    page, _ = open_with_key(browser, f"{api}/dashboard/", key=OWNER_KEY, bypass_csp=True)
+    expect(page.locator("#team-form")).to_be_visible()
     expect(page.locator("#rules-list li")).to_have_count(3)
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',

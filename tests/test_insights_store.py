@@ -111,6 +111,15 @@ def test_counts_add_up_in_daily_rows(store_url):
     assert store.rows((TODAY + timedelta(days=1)).isoformat()) == []
 
 
+def test_one_teams_rows_are_picked_in_the_database(store_url):
+    store = open_store(store_url)
+    store.add({row(): 2, row(key_id="webshop"): 1, row(TODAY - timedelta(days=2), key_id="webshop"): 4})
+    assert store.rows(TODAY.isoformat(), "webshop") == [(row(key_id="webshop"), 1)]
+    assert store.rows(TODAY.isoformat(), "support") == [(row(), 2)]
+    assert store.rows(TODAY.isoformat(), "nobody") == []
+    assert len(store.rows((TODAY - timedelta(days=2)).isoformat())) == 3  # every team's
+
+
 def _write_many(store_url: str, times: int) -> None:
     store = open_store(store_url)
     for _ in range(times):

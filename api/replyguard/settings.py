@@ -48,6 +48,8 @@ class InsightsSettings:
     store: str = field(default_factory=default_insights_store)  # sqlite:///PATH or postgresql://...
     retention_days: int = 400
     metrics_token: str = ""  # lets Prometheus scrape /metrics from another machine; empty: loopback only
+    # Ids of api.keys whose holders (the playbook's owner) see every team's counts; any other key sees its own team's.
+    owner_keys: tuple[str, ...] = ()
 
 
 INSIGHTS_STORE = re.compile(r"(sqlite:///.+|postgres(ql)?://.+)")
@@ -116,6 +118,7 @@ def parse_settings(text: str, source: str) -> Settings:
     default_language = reader.string(checker, "checker.default_language", "auto")
     if default_language not in (*LANGUAGES, "auto"):
         raise SettingsError(f"{source}: checker.default_language must be da, en or auto, not {default_language!r}")
+    api = reader.api(reader.table("api"))  # before [insights], whose owner_keys name its keys
     return Settings(
         organisation=reader.string(organisation, "organisation.name", required=True),
         phones=reader.strings(organisation, "organisation.phones"),
@@ -130,8 +133,8 @@ def parse_settings(text: str, source: str) -> Settings:
         playbook_base_url=reader.string(playbook, "playbook.base_url", ""),
         rules_dir=reader.folder(playbook, "playbook.rules_dir"),
         templates_dir=reader.folder(playbook, "playbook.templates_dir"),
-        api=reader.api(reader.table("api")),
-        insights=reader.insights(reader.table("insights")),
+        api=api,
+        insights=reader.insights(reader.table("insights"), api.keys),
         source=source,
     )
 
@@ -228,7 +231,7 @@ class _Reader:
             max_text_length=self.positive_int(api, "api.max_text_length", defaults.max_text_length),
         )
 
-    def insights(self, insights: dict) -> InsightsSettings:
+    def insights(self, insights: dict, keys: tuple[ApiKey, ...]) -> InsightsSettings:
         unknown = set(insights) - set(InsightsSettings.__dataclass_fields__)
         if unknown:
             raise SettingsError(f"{self.source}: unknown setting(s) in [insights]: {', '.join(sorted(unknown))}")
@@ -247,11 +250,16 @@ class _Reader:
         token = self.string(insights, "insights.metrics_token", "")
         if token and len(token) < 16:
             self.fail("insights.metrics_token", "at least 16 characters (replyguard new-key makes a good one)")
+        owner_keys = self.strings(insights, "insights.owner_keys")
+        unknown_owners = [key_id for key_id in owner_keys if key_id not in {key.id for key in keys}]
+        if unknown_owners:
+            self.fail("insights.owner_keys", f"ids of this file's [[api.keys]]; {unknown_owners[0]!r} is not one")
         return InsightsSettings(
             enabled=enabled,
             store=store,
             retention_days=self.positive_int(insights, "insights.retention_days", defaults.retention_days),
             metrics_token=token,
+            owner_keys=owner_keys,
         )
 
     def api_keys(self, api: dict) -> tuple[ApiKey, ...]:

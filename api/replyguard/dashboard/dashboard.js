@@ -1,14 +1,17 @@
 // The insight dashboard: reads /v1/insights with the API key (in the Authorization header, never in an address) and
 // draws three charts with Chart.js. Every text comes from the page's strings or the numbers; the server's words are
-// set with textContent only. Series are told apart by line style and point shape as well as colour.
+// set with textContent only. Series are told apart by line style and point shape as well as colour. The page says
+// whose counts it shows; an owner key gets a team picker, which loads the page again with ?team=.
 'use strict';
 
 const STRINGS = JSON.parse(document.getElementById('strings').textContent);
 const LANGUAGE = document.documentElement.lang;
 const KEY_STORAGE = 'replyguard-dashboard-key'; // this tab only: sessionStorage ends with it
+const TEAM = new URLSearchParams(window.location.search).get('team'); // null: the key's own team, or all for an owner
 const numbers = new Intl.NumberFormat(LANGUAGE);
 const percent = new Intl.NumberFormat(LANGUAGE, {style: 'percent', maximumFractionDigits: 1});
 const dayLabel = new Intl.DateTimeFormat(LANGUAGE, {day: 'numeric', month: 'short', timeZone: 'UTC'});
+const teamList = new Intl.ListFormat(LANGUAGE, {type: 'conjunction'});
 const charts = {};
 const $ = (id) => document.getElementById(id);
 
@@ -39,6 +42,7 @@ function authorization() {
 
 async function fetchInsights(format) {
   const query = new URLSearchParams({days: selectedDays(), language: LANGUAGE, format});
+  if (TEAM !== null) query.set('team', TEAM);
   return fetch(`/v1/insights?${query}`, {headers: authorization(), credentials: 'omit', cache: 'no-store'});
 }
 
@@ -67,6 +71,8 @@ async function load() {
     $('key-form').hidden = true;
     $('report').hidden = true;
     if (response.status === 404) $('status').textContent = STRINGS.countingOff;
+    else if (TEAM !== null && response.status === 403) $('status').textContent = STRINGS.teamRefused;
+    else if (TEAM !== null && response.status === 400) $('status').textContent = STRINGS.teamUnknown;
     else $('status').textContent = (answer && answer.error && answer.error.message) || STRINGS.unreachable;
     return;
   }
@@ -77,6 +83,7 @@ async function load() {
 }
 
 function draw(report) {
+  showTeams(report);
   const {totals} = report;
   const empty = totals.checked === 0 && totals.posted === 0;
   $('no-data').hidden = !empty;
@@ -85,6 +92,24 @@ function draw(report) {
   drawVolume(report);
   drawRules(report.rules);
   drawWaits(report);
+}
+
+/** Whose counts these are, and for an owner key (the only one with teams to choose between) the team picker. */
+function showTeams(report) {
+  const {teams, team_choices: choices} = report;
+  if (teams.length === 1) $('team-shown').textContent = say(STRINGS.teamOne, {team: teams[0]});
+  else if (teams.length) $('team-shown').textContent = say(STRINGS.teamAll, {teams: teamList.format(teams)});
+  else $('team-shown').textContent = ''; // an API without keys: its counts aren't split by team
+  $('team-form').hidden = choices.length < 2;
+  const select = $('team');
+  const every = select.options[0];
+  select.replaceChildren(every, ...choices.map((team) => {
+    const option = document.createElement('option');
+    option.value = team;
+    option.textContent = team;
+    return option;
+  }));
+  select.value = choices.includes(TEAM) ? TEAM : '';
 }
 
 function figure(label, value) {
@@ -279,6 +304,13 @@ $('key-form').addEventListener('submit', (event) => {
   $('key').value = '';
   sessionStorage.setItem(KEY_STORAGE, key);
   load();
+});
+$('team-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const address = new URL(window.location.href);
+  if ($('team').value) address.searchParams.set('team', $('team').value);
+  else address.searchParams.delete('team');
+  window.location.assign(address);
 });
 for (const choice of document.querySelectorAll('input[name=days]')) choice.addEventListener('change', load);
 $('download').addEventListener('click', download);

@@ -148,7 +148,8 @@ class Tally:
             log.warning("insights store unreachable (%s); keeping the counts in this process to write later", error)
             self._store_down = True
 
-    def rows(self, since: str):
-        """The stored rows from the day `since` on, this process's latest counts included."""
+    def rows(self, since: str, key_id: str | None = None):
+        """The stored rows from the day `since` on, this process's latest counts included: one key's (team's), or
+        with key_id None every key's."""
         self.flush()
-        return self.store.rows(since)
+        return self.store.rows(since, key_id)

@@ -58,13 +58,22 @@ class Store:
     def add(self, counts: Mapping[Row, int]) -> None:
         raise NotImplementedError
 
-    def rows(self, since: str) -> list[tuple[Row, int]]:
-        """Every row from the day `since` (an ISO date) on."""
+    def rows(self, since: str, key_id: str | None = None) -> list[tuple[Row, int]]:
+        """Every row from the day `since` (an ISO date) on: one key's (one team's), or with key_id None every key's."""
         raise NotImplementedError
 
     def forget_before(self, day: str) -> None:
         """Deletes the rows older than `day`: the retention setting."""
         raise NotImplementedError
+
+
+def _rows_query(mark: str, since: str, key_id: str | None) -> tuple[str, tuple[str, ...]]:
+    """Store.rows' query in a database's placeholder style (`mark`): a team's rows are picked in the database, so
+    another team's counts never leave it."""
+    if key_id is None:
+        return f"SELECT {COLUMNS}, count FROM insight_counts WHERE day >= {mark} ORDER BY day", (since,)
+    return (f"SELECT {COLUMNS}, count FROM insight_counts WHERE day >= {mark} AND key_id = {mark} ORDER BY day",
+            (since, key_id))
 
 
 def open_store(url: str) -> Store:
@@ -109,9 +118,9 @@ class SQLiteStore(Store):
                                        [(*row, count) for row, count in counts.items()])
         self._run(write)
 
-    def rows(self, since: str) -> list[tuple[Row, int]]:
-        found = self._run(lambda connection: connection.execute(
-            f"SELECT {COLUMNS}, count FROM insight_counts WHERE day >= ? ORDER BY day", (since,)).fetchall())
+    def rows(self, since: str, key_id: str | None = None) -> list[tuple[Row, int]]:
+        query, values = _rows_query("?", since, key_id)
+        found = self._run(lambda connection: connection.execute(query, values).fetchall())
         return [(Row(*values[:7]), values[7]) for values in found]
 
     def forget_before(self, day: str) -> None:
@@ -166,9 +175,9 @@ class PostgreSQLStore(Store):
                                    [(*row, count) for row, count in counts.items()])
         self._run(write)
 
-    def rows(self, since: str) -> list[tuple[Row, int]]:
-        found = self._run(lambda connection: connection.execute(
-            f"SELECT {COLUMNS}, count FROM insight_counts WHERE day >= %s ORDER BY day", (since,)).fetchall())
+    def rows(self, since: str, key_id: str | None = None) -> list[tuple[Row, int]]:
+        query, values = _rows_query("%s", since, key_id)
+        found = self._run(lambda connection: connection.execute(query, values).fetchall())
         return [(Row(*values[:7]), int(values[7])) for values in found]
 
     def forget_before(self, day: str) -> None:

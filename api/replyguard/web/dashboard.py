@@ -2,7 +2,9 @@
 
 The page and its files hold no data and are open; the page asks for an API key (unless the API answers it without
 one, on its own machine), keeps it in the tab's session storage, and sends it to /v1/insights in the Authorization
-header, never in an address. Every text the page shows comes from STRINGS here, set with textContent.
+header, never in an address. Every text the page shows comes from STRINGS here, set with textContent. The page says
+whose counts it shows (each key is one team); for an owner key (several teams to choose from) it offers a team
+picker, which loads the page again with ?team=, so a team's view can be bookmarked.
 """
 
 from importlib.resources import files
@@ -36,6 +38,13 @@ STRINGS = {
                        "ingen tal at vise.",
         "period": "Periode",
         "days": "Seneste {days} dage",
+        "teamOne": "Tallene gælder teamet {team}.",
+        "teamAll": "Tallene gælder alle teams: {teams}.",
+        "teamLabel": "Team",
+        "teamEvery": "Alle teams",
+        "teamButton": "Vis tallene",
+        "teamRefused": "Nøglen viser kun tallene for sit eget team. Fjern ?team= fra adressen for at se dem.",
+        "teamUnknown": "Der er intet team med det id. Fjern ?team= fra adressen, og vælg teamet på listen.",
         "download": "Hent tallene som CSV",
         "loading": "Henter tallene …",
         "noData": "Der er ingen tal endnu for perioden. Tallene kommer, når teamet tjekker og sender svar med "
@@ -80,6 +89,13 @@ STRINGS = {
                        "numbers to show.",
         "period": "Period",
         "days": "Last {days} days",
+        "teamOne": "These numbers are for the team {team}.",
+        "teamAll": "These numbers are for all teams: {teams}.",
+        "teamLabel": "Team",
+        "teamEvery": "All teams",
+        "teamButton": "Show the numbers",
+        "teamRefused": "This key shows only its own team's numbers. Remove ?team= from the address to see them.",
+        "teamUnknown": "There is no team with that id. Remove ?team= from the address and choose the team in the list.",
         "download": "Download the numbers as CSV",
         "loading": "Fetching the numbers …",
         "noData": "There are no numbers for this period yet. They appear once the team checks and posts replies "

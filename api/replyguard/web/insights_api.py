@@ -3,11 +3,16 @@
 Both take the same keys, limits and errors as the rest of the API. An event carries no text: the platform, the
 language, the rule ids and severities found, whether the person was asked first, and when the answered complaint was
 posted, from which only the wait's bucket is kept.
+
+Each API key stands for one team, and a team's counts are its own business: a key reads only the rows counted with
+it, unless the settings name it in [insights] owner_keys (the playbook's owner, who sees every team and may pick one
+with ?team=). An API without keys answers only its own machine, so it shows everything.
 """
 
 import csv
 import io
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
@@ -85,18 +90,51 @@ def insights():
     language = request.args.get("language", "da")
     if language not in LANGUAGES:
         abort(400, f"query parameter 'language' must be one of {', '.join(LANGUAGES)}")
+    scope = _scope()
     if not tally().enabled:
         abort(404, "counting is switched off in the settings ([insights] enabled = false)")
     until = datetime.now(UTC).date()
     try:
-        rows = tally().rows(first_day(days, until).isoformat())
+        rows = tally().rows(first_day(days, until).isoformat(), scope.key_id)
     except StoreUnavailable:
         abort(503, "the insights store can't be reached now; the counts are kept and written when it is back")
     if output == "csv":
         return _csv(rows, days)
     titles = {rule.id: rule.title[language] for rule in checker().rules}
-    return jsonify(build_report(rows, days, until, _target_minutes(),
-                                lambda rule_id: (titles.get(rule_id, rule_id), rule_url(rule_id, language))))
+    report = build_report(rows, days, until, _target_minutes(),
+                          lambda rule_id: (titles.get(rule_id, rule_id), rule_url(rule_id, language)))
+    return jsonify({**report, "teams": scope.teams, "team_choices": scope.choices})
+
+
+class Scope(NamedTuple):
+    """Whose counts one request reads."""
+
+    key_id: str | None  # the one team's (API key's) rows, or None: every row
+    teams: list[str]  # the teams the answer covers, as the report's "teams" says
+    choices: list[str]  # the teams this caller may pick with ?team=, as the report's "team_choices" says
+
+
+def _scope() -> Scope:
+    """A team's key reads its own rows (asking for another team is 403, whether that team exists or not, so a key
+    can't find out the others' ids); an owner's key, or any request to an API without keys (its own machine only),
+    reads every row or the one team asked for (an unknown team is 400)."""
+    settings = checker().settings
+    team = request.args.get("team")
+    caller = g.api_key_id
+    if caller is not None and caller not in settings.insights.owner_keys:
+        if team is not None and team != caller:
+            abort(403, f"query parameter 'team': this API key (id {caller!r}) shows only its own team's counts; "
+                       f"other teams' are for the keys in the settings' [insights] owner_keys")
+        return Scope(caller, [caller], [caller])
+    key_ids = [key.id for key in settings.api.keys]
+    if team is None:
+        return Scope(None, key_ids, key_ids)
+    if team not in key_ids:
+        if not key_ids:
+            abort(400, "query parameter 'team': this API has no keys, so its counts aren't split by team")
+        abort(400, "query parameter 'team' must be the id of one of the API keys in the settings (the answer's "
+                   "team_choices lists them)")
+    return Scope(team, [team], key_ids)
 
 
 def _csv(rows, days: int) -> Response:
