@@ -91,14 +91,17 @@ def _read_window(window: str, regions: tuple[str, ...]) -> list[tuple[Span, froz
     reading (and the other regions' readings of the same stretch); a later region's number overlapping it is not.
     Once every run of digits in the window is part of a number found, the remaining regions can only add readings
     of those numbers, so each is parsed once per region rather than searched for again (phonenumbers' search is
-    most of a check's time when a reply is read in seven countries)."""
+    most of a check's time when a reply is read in seven countries), and one written with its +country code not
+    at all: every region reads it alike."""
     found: dict[Span, set[str]] = {}
     business: dict[Span, bool] = {}
+    international: set[Span] = set()  # written with +country code
     candidates = [match.span() for match in PHONE_CANDIDATE.finditer(window)]
     for region in regions:
         if all(any(a <= start and end <= b for a, b in found) for start, end in candidates):
             for (a, b), numbers in found.items():
-                numbers.update(_reading(window[a:b], region))
+                if (a, b) not in international:
+                    numbers.update(_reading(window[a:b], region))
             continue
         for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=phonenumbers.Leniency.VALID):
             span = (match.start, match.end)
@@ -108,6 +111,8 @@ def _read_window(window: str, regions: tuple[str, ...]) -> list[tuple[Span, froz
             elif not any(a < span[1] and span[0] < b for a, b in found):
                 found[span] = {number}
                 business[span] = phonenumbers.number_type(match.number) in BUSINESS_NUMBER_TYPES
+                if match.raw_string.startswith("+"):
+                    international.add(span)
     return sorted((span, frozenset(numbers), business[span]) for span, numbers in found.items()
                   if not DATE_OR_TIME.fullmatch(window[span[0]:span[1]]))
 

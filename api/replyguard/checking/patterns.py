@@ -155,7 +155,7 @@ class PatternSet:
             yield from group.finditer(haystack)
 
     def search(self, haystack: Haystack) -> bool:
-        return any(next(group.finditer(haystack), None) for group in self.groups)
+        return any(group.search(haystack) for group in self.groups)
 
 
 class PatternGroup:
@@ -200,16 +200,37 @@ class PatternGroup:
             hits = haystack.active(self.id)
             if not hits and not self.always:  # none of the group's words occur, the usual case: nothing to run
                 return
-            found = self._anchored_matches(text, hits)
+            scanned = self._scanned(hits)
+            found = [(m.start(), m.end(), None) for m in self._regex_for(scanned).finditer(text)] if scanned else []
+            found += self._anchored_matches(text, hits)
         last_end = -1
         for start, end, number in sorted(found, key=lambda f: (f[0], -f[1])):
             if start >= last_end:
                 last_end = end
                 yield start, end, self._item(number, haystack.text[start:end])
 
-    def _anchored_matches(self, text: str, hits: dict[int, list[int]]) -> list[tuple[int, int, int | None]]:
-        scanned = tuple(sorted(self.always | {n for n in hits if self.anchors[n][1] is None}))
-        found = [(m.start(), m.end(), None) for m in self._regex_for(scanned).finditer(text)] if scanned else []
+    def search(self, haystack: Haystack) -> bool:
+        """Whether finditer would yield anything, stopping at the first match found: most checks only ask whether an
+        element is there (an apology, a sign-off), and finding and ordering every match costs several times more."""
+        text = haystack.text if self.case_sensitive else haystack.lowered
+        if text is None:
+            return self.ignorecase.search(haystack.text) is not None
+        hits = haystack.active(self.id)
+        if not hits and not self.always:
+            return False
+        scanned = self._scanned(hits)
+        if scanned and self._regex_for(scanned).search(text):
+            return True
+        return next(self._anchored_matches(text, hits), None) is not None
+
+    def _scanned(self, hits: dict[int, list[int]]) -> tuple[int, ...]:
+        """The patterns scanned for in one regex: those with no anchor, and those whose anchor occurs here but can
+        be any number of characters into a match."""
+        return tuple(sorted(self.always | {n for n in hits if self.anchors[n][1] is None}))
+
+    def _anchored_matches(self, text: str, hits: dict[int, list[int]]):
+        """Yields the matches of the patterns whose anchor occurs here at most their reach into a match, each tried
+        only where a match could start."""
         for number, anchor_starts in hits.items():
             reach = self.anchors[number][1]
             if reach is None:
@@ -222,8 +243,7 @@ class PatternGroup:
             for start in starts:
                 match = single.match(text, start)
                 if match:
-                    found.append((match.start(), match.end(), number))
-        return found
+                    yield match.start(), match.end(), number
 
     def _item(self, number: int | None, matched: str) -> dict:
         if number is not None:
