@@ -62,10 +62,16 @@ def test_disabled_rule_and_extra_phrases_take_effect(rules):
     disabled = Checker(rules, parse_settings(DEFAULT_SETTINGS_TEXT.replace(
         "disabled_rules = []", 'disabled_rules = ["no-public-compensation"]'), "team.toml"))
     assert "no-public-compensation" not in rule_ids(disabled.check(OFFER, "da"))
+    # No pattern names cinema tickets: the compensation model may only warn about them, an organisation's own
+    # phrase makes them an error.
     tickets = "Hej Lone. Det er vi kede af. Vi sender dig to biografbilletter. Ring på 70 20 30 40. Mvh Mette"
-    assert "no-public-compensation" not in rule_ids(plain.check(tickets, "da"))
+
+    def compensation_severities(checker):
+        return {f.severity for f in checker.check(tickets, "da").findings if f.rule == "no-public-compensation"}
+
+    assert compensation_severities(plain) <= {"warning"}
     extra = Checker(rules, settings_with('[checker.extra_phrases.no-public-compensation]\nda = ["biografbilletter?"]'))
-    assert "no-public-compensation" in rule_ids(extra.check(tickets, "da"))
+    assert compensation_severities(extra) == {"error"}
 
 
 @pytest.mark.parametrize("field, content, words", [
