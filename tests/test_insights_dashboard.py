@@ -146,14 +146,18 @@ def test_the_owner_picks_a_team_with_the_keyboard(browser, api):
     expect(page.locator("#team-shown")).to_have_text("These numbers are for all teams: support and lead.")
     picker = page.get_by_label(english["teamLabel"], exact=True)
     expect(picker.locator("option")).to_have_text([english["teamEvery"], "support", "lead"])
+    week = page.get_by_label(english["days"].format(days=7))
+    week.check()  # the period chosen stays chosen for the team picked
     picker.focus()
     page.keyboard.press("ArrowDown")  # from All teams to support
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name=english["teamButton"])).to_be_focused()
     page.keyboard.press("Enter")
-    page.wait_for_url("**/dashboard/?lang=en&team=support")
+    page.wait_for_url("**/dashboard/?lang=en&team=support&days=7")
     expect(page.locator("#team-shown")).to_have_text("These numbers are for the team support.")
     expect(picker).to_have_value("support")
+    expect(week).to_be_checked()
+    expect(page.locator("#volume-table tr")).to_have_count(8)  # a heading row and 7 days
     expect(page.locator("#volume-figures")).to_contain_text(f"{english['checked']}5")
     page.close()
 

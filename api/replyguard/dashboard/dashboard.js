@@ -310,8 +310,12 @@ $('team-form').addEventListener('submit', (event) => {
   const address = new URL(window.location.href);
   if ($('team').value) address.searchParams.set('team', $('team').value);
   else address.searchParams.delete('team');
+  address.searchParams.set('days', selectedDays()); // the period chosen stays chosen for the other team
   window.location.assign(address);
 });
+const daysAsked = new URLSearchParams(window.location.search).get('days');
+const daysChoice = [...document.querySelectorAll('input[name=days]')].find((choice) => choice.value === daysAsked);
+if (daysChoice) daysChoice.checked = true;
 for (const choice of document.querySelectorAll('input[name=days]')) choice.addEventListener('change', load);
 $('download').addEventListener('click', download);
 Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
