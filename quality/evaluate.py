@@ -143,8 +143,9 @@ def fmt(value) -> str:
 
 
 def evaluate(split: str = "test", patterns_only: bool = False):
-    """Tallies per (rule, language, 'all'/'real'), complaint confusion matrices, the report's lines per rule, and
-    the real Twitter pool's unsupported error-level findings, for the test split or the training part."""
+    """Tallies per (rule, language, 'all'/'real'), complaint confusion matrices, the report's lines per rule, the
+    real Twitter pool's unsupported error-level findings, and the labelled spans caught per kind of hostility and
+    evasion ({(rule, language, kind): [caught, labelled]}), for the test split or the training part."""
     in_split = in_test_split if split == "test" else (lambda item_id: not in_test_split(item_id))
     replies = load_replies()
     rules = load_rules()
@@ -154,6 +155,7 @@ def evaluate(split: str = "test", patterns_only: bool = False):
     tallies: dict[tuple, Tally] = {}
     report: dict[str, list[str]] = {rule_id: [] for rule_id in MEASURES}
     pool_errors, pool_size, pool_test_errors, pool_test_size = [], 0, 0, 0
+    by_kind: dict[tuple[str, str, str], list[int]] = {}
     for reply in replies:
         context = {"complaint": reply.complaint} if reply.complaint else {}
         findings = code_point_findings(reply.text, checker.check(reply.text, reply.lang, context).findings)
@@ -173,6 +175,7 @@ def evaluate(split: str = "test", patterns_only: bool = False):
             outcome, found = judge(rule_id, reply, findings)
             if outcome is None:
                 continue
+            _count_kinds(by_kind, rule_id, reply, found)
             for part in ("all", "real") if reply.real else ("all",):
                 tally = tallies.setdefault((rule_id, reply.lang, part), Tally())
                 for piece in outcome.split("+"):
@@ -198,7 +201,22 @@ def evaluate(split: str = "test", patterns_only: bool = False):
             report.setdefault("complaint kinds", []).append(
                 f"- `{comment.id}` ({comment.lang}) labelled **{comment.kind}**, classified **{kind}**: "
                 f"{comment.text}".replace("\n", " "))
-    return tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size)
+    return tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size), by_kind
+
+
+def _count_kinds(by_kind: dict, rule_id: str, reply, found) -> None:
+    """Each labelled span that has a kind (mockery, blame, policy, ...), caught or not: which kinds a rule misses
+    tells where its patterns and model are thin."""
+    measure = MEASURES[rule_id]
+    if not measure.spans or reply.complaint_kind not in measure.kinds:
+        return
+    spans = [(f.start, f.end) for f in found if f.start is not None]
+    whole_reply = any(f.start is None for f in found)
+    for item, wanted in zip(reply.labels[measure.label], reply.spans(measure.label)):
+        if isinstance(item, dict) and "kind" in item:
+            tally = by_kind.setdefault((rule_id, reply.lang, item["kind"]), [0, 0])
+            tally[0] += whole_reply or any(overlaps(span, wanted) for span in spans)
+            tally[1] += 1
 
 
 def macro_f1(matrix: Counter) -> float:
@@ -230,8 +248,8 @@ def main(argv: list[str]) -> int:
     split = "train" if argv[:1] == ["--train"] else "test"
     patterns_only = split == "train" and "--patterns-only" in argv
     argv = [arg for arg in argv if arg != "--patterns-only"]
-    tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size) = evaluate(split,
-                                                                                                    patterns_only)
+    tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size), by_kind = evaluate(
+        split, patterns_only)
     missed = []
     print(f"{'Test split' if split == 'test' else 'TRAINING PART (for development; make eval measures the test split)'}"
           ". P = precision, R = recall; 'real' = real replies only (English: Twitter, Trustpilot).")
@@ -252,6 +270,16 @@ def main(argv: list[str]) -> int:
                         missed.append(f"{rule_id} {lang}")
                 print(f"{rule_id:<27}{lang:<6}{part:<6}{tally.tp + tally.fn:>9}{tally.tp:>6}{tally.fp:>6}"
                       f"{tally.fn:>6}{fmt(tally.precision):>7}{fmt(tally.recall):>7}{fmt(tally.f1):>7}   {verdict}")
+    print("\nRecall by kind, weakest first (labelled spans caught / labelled):")
+    kind_lines = []
+    for (rule_id, lang) in sorted({(rule_id, lang) for rule_id, lang, _ in by_kind}, key=lambda key: (
+            list(MEASURES).index(key[0]), key[1])):
+        kinds = sorted(((caught / labelled, kind, caught, labelled) for (r, l, kind), (caught, labelled)
+                        in by_kind.items() if (r, l) == (rule_id, lang)))
+        line = f"{rule_id} {lang}: " + ", ".join(f"{kind} {caught}/{labelled}" for _, kind, caught, labelled in kinds)
+        print(f"  {line}")
+        kind_lines.append(f"- {line}")
+    report["recall by kind"] = kind_lines
     print(f"\nComplaint classifier, {'test split' if split == 'test' else 'training part'} (rows: labelled kind, columns: classified kind)")
     for lang in LANGUAGES:
         matrix = confusion[lang]

@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from quality.corpus import ROOT
-from quality.evaluate import evaluate, scores
+from quality.corpus import ROOT, Reply
+from quality.evaluate import _count_kinds, evaluate, scores
+from replyguard.checking.engine import Finding
 from quality.train import stale, train_all
 from replyguard.checking.model import features, load_model
 
@@ -34,5 +35,19 @@ def test_a_message_names_the_words_that_weigh_most(language, sentence, cue):
 
 def test_the_playbooks_published_scores_are_the_last_evaluation_of_this_corpus_and_checker():
     """quality/scores.json, which the rule pages show, is what make eval measures now (run make eval to refresh)."""
-    tallies, confusion, _, _ = evaluate("test")
+    tallies, confusion, _, _, _ = evaluate("test")
     assert scores(tallies, confusion) == json.loads((ROOT / "quality" / "scores.json").read_text(encoding="utf-8"))
+
+
+def test_make_eval_counts_each_kind_of_hostility_caught_or_missed():
+    """The recall by kind says which kinds a rule misses: each labelled span with a kind counts once, caught when a
+    finding of the rule overlaps it."""
+    text = "Wow, what a detailed review. Some of us read the manual. Call me on 70 20 30 40."
+    labels = {"hostile": [{"span": "Wow, what a detailed review", "kind": "mockery"},
+                          {"span": "Some of us read the manual", "kind": "condescension"}]}
+    reply = Reply("en-x-0001", "en", "facebook", "written", text, None, "complaint", labels)
+    found = [Finding("kind-tone", "warning", "", 0, 27, None, ())]
+    counted = {}
+    _count_kinds(counted, "kind-tone", reply, found)
+    _count_kinds(counted, "kind-tone", reply, [])
+    assert counted == {("kind-tone", "en", "mockery"): [1, 2], ("kind-tone", "en", "condescension"): [0, 2]}
