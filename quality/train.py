@@ -34,7 +34,7 @@ from quality.corpus import ROOT, in_test_split, load_comments, load_replies
 from quality.evaluate import SETTINGS, TARGETS, code_point_findings, without_models
 from replyguard.checking.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
 from replyguard.checking.engine import Checker
-from replyguard.checking.model import features, model_from_json, model_path
+from replyguard.checking.model import SentenceModels, features, model_from_json, model_path
 from replyguard.checking.rules import PLACEHOLDER, load_rules
 from replyguard.settings import load_settings
 from replyguard.checking.templates import load_templates
@@ -203,7 +203,8 @@ def choose_threshold(rule, language, label, replies, scores_by_sentence):
 
 
 def probability(model_text: str, sentence: str) -> float:
-    return model_from_json(model_text).probability(features(sentence))
+    """As the checker scores it (replyguard.checking.model.SentenceModels), so the playbook's floor is the checker's."""
+    return SentenceModels([model_from_json(model_text)]).probabilities(features(sentence))[0]
 
 
 def train_all(report=print) -> dict[Path, str]:

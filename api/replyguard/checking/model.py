@@ -12,7 +12,7 @@ import json
 import math
 import re
 from functools import cache
-from itertools import chain, repeat
+from itertools import chain
 from pathlib import Path
 
 from .playbook_files import packaged_dir
@@ -71,7 +71,7 @@ class LinearModel:
     def __init__(self, name: str, language: str, classes: tuple[str, ...], bias: tuple[float, ...],
                  weights: dict[str, tuple[float, ...]]):
         self.name, self.language, self.classes, self.bias, self.weights = name, language, classes, bias, weights
-        # A binary model is scored every sentence: one float per feature, summed in C by map().
+        # The first class's weight of each feature: SentenceModels merges these, and cue() weighs words by them.
         self._first = {feature: row[0] for feature, row in weights.items()}
 
     def raw_scores(self, found: list[str]) -> list[float]:
@@ -82,13 +82,6 @@ class LinearModel:
         columns = zip(*filter(None, map(self.weights.get, found)))
         totals = [sum(column) for column in columns] or [0.0] * len(self.bias)
         return [bias + total * scale for bias, total in zip(self.bias, totals)]
-
-    def probability(self, found: list[str]) -> float:
-        """For a binary model: how likely the text is of its class, 0..1."""
-        if not found:
-            return 1 / (1 + math.exp(-self.bias[0]))
-        score = self.bias[0] + sum(map(self._first.get, found, repeat(0.0))) / math.sqrt(len(found))
-        return 1 / (1 + math.exp(-score))
 
     def best_class(self, found: list[str]) -> str:
         scores = self.raw_scores(found)
