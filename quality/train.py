@@ -23,6 +23,7 @@ import math
 import re
 import sys
 from collections import Counter
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ from quality.corpus import ROOT, in_test_split, load_comments, load_replies
 from quality.evaluate import SETTINGS, TARGETS, code_point_findings, without_models
 from replyguard.checking.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
 from replyguard.checking.engine import Checker
-from replyguard.checking.model import SentenceModels, features, model_from_json, model_path
+from replyguard.checking.model import SentenceModels, model_from_json, model_path, sentence_features
 from replyguard.checking.rules import PLACEHOLDER, load_rules
 from replyguard.settings import load_settings
 from replyguard.checking.templates import load_templates
@@ -109,6 +110,15 @@ def sentence_examples(label: str, rule, language: str, replies, clean_texts):
     for number, text in enumerate(clean_texts):
         examples += [(text[a:b], False, f"playbook-{number}") for a, b in sentences(text)]
     return examples
+
+
+def example_features(examples) -> list[list[str]]:
+    """Each example sentence's features as the checker reads it: next to the other sentences of its reply (a group's
+    sentences come one after another, in the reply's order)."""
+    rows = []
+    for _, run in groupby(examples, key=lambda example: example[2]):
+        rows += sentence_features([text for text, _, _ in run])
+    return rows
 
 
 def matrix(rows, vocabulary=None):
@@ -202,9 +212,12 @@ def choose_threshold(rule, language, label, replies, scores_by_sentence):
     return min(results, key=lambda r: (max(0.0, target_precision - r[1]) + max(0.0, target_recall - r[2]), -r[2]))
 
 
-def probability(model_text: str, sentence: str) -> float:
-    """As the checker scores it (replyguard.checking.model.SentenceModels), so the playbook's floor is the checker's."""
-    return SentenceModels([model_from_json(model_text)]).probabilities(features(sentence))[0]
+def highest_probability(model_text: str, text: str) -> float:
+    """The highest of a text's sentences as the checker scores them (replyguard.checking.model.SentenceModels), so the
+    playbook's floor is the checker's."""
+    scorer = SentenceModels([model_from_json(model_text)])
+    return max((scorer.probabilities(found)[0] for found in sentence_features([text[a:b] for a, b in sentences(text)])),
+               default=0.0)
 
 
 def train_all(report=print) -> dict[Path, str]:
@@ -220,7 +233,7 @@ def train_all(report=print) -> dict[Path, str]:
         for language in LANGUAGES:
             clean = playbook_texts(rule, language, rules, pattern_checker)
             examples = sentence_examples(label, rule, language, replies, clean)
-            rows = [features(text) for text, _, _ in examples]
+            rows = example_features(examples)
             targets = np.array([int(positive) for _, positive, _ in examples])
             groups = [group for _, _, group in examples]
             weights = np.array([1.0 if group in corpus_ids else PLAYBOOK_WEIGHT for group in groups])
@@ -237,7 +250,7 @@ def train_all(report=print) -> dict[Path, str]:
                     for (a, _), score in zip(sentences(reply.text), starts[reply.id]):
                         scores_by_sentence[(reply.id, a)] = score
             threshold, precision, recall, _ = choose_threshold(rule, language, label, replies, scores_by_sentence)
-            floor = max(probability(text, t[a:b]) for t in clean for a, b in sentences(t))
+            floor = max(highest_probability(text, t) for t in clean)
             thresholds[language] = max(threshold, math.floor(floor * 100) / 100 + 0.01)
             report(f"{rule_id} {language}: threshold {thresholds[language]:.2f} ({len(rows)} sentences, "
                    f"{targets.sum()} {label}; the model alone, out of fold: precision {precision:.2f}, recall "

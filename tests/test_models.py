@@ -9,7 +9,7 @@ from quality.corpus import ROOT, Reply
 from quality.evaluate import _count_kinds, evaluate, scores
 from replyguard.checking.engine import Finding
 from quality.train import stale, train_all
-from replyguard.checking.model import features, load_model
+from replyguard.checking.model import features, load_model, sentence_features
 
 
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
@@ -22,6 +22,16 @@ def test_features_are_words_pairs_word_pieces_and_shapes_but_not_handles_or_link
     assert {"w:good", "b:luck with", "c: goo", "c:that", "s:capitals", "s:!!"} <= set(found)
     assert not any("115712" in f or "t.co" in f for f in found)
     assert len(found) == len(set(found))
+
+
+def test_a_replys_sentence_also_says_how_it_begins_and_ends_its_length_and_its_place_in_the_reply():
+    """A curt line alone ("Check your app.") and the same words in a warm reply must look different to the models."""
+    [alone] = sentence_features(["@115712 Check your app."])
+    assert {"^:check", "^2:check your", "n:1-3", "^n:check|1-3", "$:.", "p:only", "r:1"} <= set(alone)
+    first, middle, last = sentence_features(["Hi Sam!", "Check your app for the tracking link, it updates hourly.", "Jo"])
+    assert {"p:first", "r:2-3", "$:!"} <= set(first) and {"p:last", "$:a"} <= set(last)
+    assert {"p:mid", "^:check", "n:8+"} <= set(middle) and "n:1-3" not in middle
+    assert set(features("Hi Sam!")) < set(first), "the sentence's own features stay"
 
 
 @pytest.mark.parametrize("language, sentence, cue", [

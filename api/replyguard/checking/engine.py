@@ -8,7 +8,7 @@ from ..settings import LANGUAGES, Settings, SettingsError
 from .classify import Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
-from .model import SentenceModels, features, load_model
+from .model import SentenceModels, load_model, sentence_features
 from .patterns import AnchorIndex, Haystack, PatternSet, runaway
 from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
 from .templates import load_templates
@@ -56,8 +56,9 @@ class _Text(Haystack):
     def sentence_features(self) -> list[tuple[int, int, list[str]]]:
         """Each sentence's span and model features, found once for every model that reads them."""
         if self._sentence_features is None:
-            self._sentence_features = [(s.start, s.end, features(self.text[s.start:s.end]))
-                                       for s in self.measured.sentences]
+            spans = [(s.start, s.end) for s in self.measured.sentences]
+            found = sentence_features([self.text[start:end] for start, end in spans])
+            self._sentence_features = [(start, end, row) for (start, end), row in zip(spans, found)]
         return self._sentence_features
 
     def sentence_probabilities(self) -> list[list[float]]:
