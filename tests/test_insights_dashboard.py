@@ -147,9 +147,12 @@ def test_the_owner_picks_a_team_with_the_keyboard(browser, api):
     picker = page.get_by_label(english["teamLabel"], exact=True)
     expect(picker.locator("option")).to_have_text([english["teamEvery"], "support", "lead"])
     week = page.get_by_label(english["days"].format(days=7))
-    week.check()  # the period chosen stays chosen for the team picked
     picker.focus()
     page.keyboard.press("ArrowDown")  # from All teams to support
+    week.check()  # a new period loads new numbers; the team picked stays picked, and the period goes with it
+    expect(page.locator("#volume-table tr")).to_have_count(8)  # the week's numbers are in: a heading row and 7 days
+    expect(picker).to_have_value("support")
+    picker.focus()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name=english["teamButton"])).to_be_focused()
     page.keyboard.press("Enter")

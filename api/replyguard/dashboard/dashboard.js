@@ -102,6 +102,8 @@ function showTeams(report) {
   else $('team-shown').textContent = ''; // an API without keys: its counts aren't split by team
   $('team-form').hidden = choices.length < 2;
   const select = $('team');
+  const listed = [...select.options].slice(1).map((option) => option.value);
+  if (listed.join('\n') === choices.join('\n')) return; // a new period: the team someone has picked stays picked
   const every = select.options[0];
   select.replaceChildren(every, ...choices.map((team) => {
     const option = document.createElement('option');
