@@ -225,8 +225,12 @@ def load_comments(directory: Path = CORPUS, replies: list[Reply] | None = None) 
                 raise CorpusError(f"{path}:{number}: {'; '.join(wrong)}")
             seen.add(line["id"])
             comments.append(Comment(line["id"], line["lang"], line["text"], line["kind"], False))
+    # A complaint answered by several replies (a hostile and a kind answer to the same comment) is one comment, the
+    # first reply's: counted twice it could be trained on with one reply and tested with another.
+    answered = set()
     for reply in replies if replies is not None else load_replies(directory):
-        if reply.complaint and reply.complaint_kind:
+        if reply.complaint and reply.complaint_kind and (reply.lang, reply.complaint) not in answered:
+            answered.add((reply.lang, reply.complaint))
             comments.append(Comment(f"{reply.id}/complaint", reply.lang, reply.complaint, reply.complaint_kind,
                                     reply.real))
     return comments

@@ -69,3 +69,16 @@ def test_a_wrong_line_is_refused_naming_file_line_and_label(tmp_path, change, wo
     (tmp_path / "replies" / "t.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
     with pytest.raises(CorpusError, match=rf"t\.jsonl:1: .*{words}"):
         load_replies(tmp_path)
+
+
+def test_a_complaint_answered_by_several_replies_is_one_comment(tmp_path):
+    """Otherwise the complaint classifier could be trained on it with one reply and scored on it with another."""
+    line = {"lang": "en", "platform": "facebook", "origin": "written", "complaint": "Two weeks and no sofa!",
+            "complaint_kind": "complaint", "text": "Hi Lone, sorry. Call us on 70 20 30 40. Mette",
+            "labels": {"compensation": [], "hostile": [], "evasive": [], "apology": True, "written_channel": [],
+                       "phone": True, "removal_request": [], "personal_data": [], "arguing": [], "signed": True}}
+    (tmp_path / "replies").mkdir()
+    (tmp_path / "complaints").mkdir()
+    (tmp_path / "replies" / "t.jsonl").write_text(
+        "".join(json.dumps({**line, "id": f"en-t-000{n}"}) + "\n" for n in (1, 2)), encoding="utf-8")
+    assert [comment.id for comment in load_comments(tmp_path)] == ["en-t-0001/complaint"]

@@ -27,11 +27,18 @@ def test_features_are_words_pairs_word_pieces_and_shapes_but_not_handles_or_link
 def test_a_replys_sentence_also_says_how_it_begins_and_ends_its_length_and_its_place_in_the_reply():
     """A curt line alone ("Check your app.") and the same words in a warm reply must look different to the models."""
     [alone] = sentence_features(["@115712 Check your app."])
-    assert {"^:check", "^2:check your", "n:1-3", "^n:check|1-3", "$:.", "p:only", "r:1"} <= set(alone)
-    first, middle, last = sentence_features(["Hi Sam!", "Check your app for the tracking link, it updates hourly.", "Jo"])
+    assert {"^:check", "^2:check your", "n:2-3", "^n:check|2-3", "$:.", "p:only", "r:1"} <= set(alone)
+    first, middle, last = sentence_features(["Hi Sam!", "Check your app for the tracking link, it updates hourly.",
+                                             "Thanks, Jo"])
     assert {"p:first", "r:2-3", "$:!"} <= set(first) and {"p:last", "$:a"} <= set(last)
-    assert {"p:mid", "^:check", "n:8+"} <= set(middle) and "n:1-3" not in middle
+    assert {"p:mid", "^:check", "n:8+"} <= set(middle) and "n:2-3" not in middle
     assert set(features("Hi Sam!")) < set(first), "the sentence's own features stay"
+
+
+def test_a_one_word_sentence_such_as_a_sign_off_or_a_link_is_read_by_its_own_features_only():
+    """With so few features, a shape ('short, last, ends in a full stop') would decide it alone."""
+    for line in ("Phil.", "https://t.co/dxpbd9X6kS.", "^JB"):
+        assert sentence_features(["Hi Sam, sorry about that.", line])[1] == features(line)
 
 
 @pytest.mark.parametrize("language, sentence, cue", [
