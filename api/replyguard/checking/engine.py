@@ -153,9 +153,9 @@ class _ModelSentences:
         self.severity = {"severity": spec["severity"]} if "severity" in spec else {}
 
     def spans(self, text: _Text):
-        for (start, end, _), probabilities in zip(text.sentence_features(), text.sentence_probabilities()):
+        for (start, end, found), probabilities in zip(text.sentence_features(), text.sentence_probabilities()):
             if probabilities[self.column] >= self.threshold:
-                cue = self.model.cue(text.text[start:end])
+                cue = self.model.cue(text.text[start:end], found)
                 yield start, end, {"message": self.message.replace("{cue}", cue), **self.severity}
 
 
