@@ -35,7 +35,15 @@ EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 
 def features(text: str) -> list[str]:
     """The features of one sentence (or comment), each once, in a fixed order."""
-    words = WORD.findall(NOT_WORDS.sub(" ", text.lower()))
+    return _features(text, words_of(text))
+
+
+def words_of(text: str) -> list[str]:
+    """A text's words as the models read them: lowered, without handles and links."""
+    return WORD.findall(NOT_WORDS.sub(" ", text.lower()))
+
+
+def _features(text: str, words: list[str]) -> list[str]:
     different_words = list(dict.fromkeys(words))  # a repeated word adds no feature
     found = ["w:" + word for word in different_words]
     found += [f"b:{first} {second}" for first, second in zip(words, words[1:])]
@@ -67,14 +75,14 @@ def sentence_features(sentences: list[str]) -> list[list[str]]:
     last = len(sentences) - 1
     found = []
     for number, sentence in enumerate(sentences):
-        words = WORD.findall(NOT_WORDS.sub(" ", sentence.lower()))
+        words = words_of(sentence)
         if len(words) < 2:
-            found.append(features(sentence))
+            found.append(_features(sentence, words))
             continue
         length = "2-3" if len(words) <= 3 else "4-7" if len(words) <= 7 else "8+"
         place = "p:only" if last == 0 else "p:first" if number == 0 else "p:last" if number == last else "p:mid"
         shape = opening_and_ending(sentence, words) + [f"n:{length}", f"^n:{words[0]}|{length}", place, size]
-        found.append(list(dict.fromkeys(features(sentence) + shape)))
+        found.append(list(dict.fromkeys(_features(sentence, words) + shape)))
     return found
 
 
@@ -83,7 +91,7 @@ def opening_and_ending(sentence: str, words: list[str] | None = None) -> list[st
     for a letter or digit): "How do I ..." asks, "What did you expect?" mocks, a line with no full stop is curt.
     `words`: the sentence's lowered words when the caller has them."""
     if words is None:
-        words = WORD.findall(NOT_WORDS.sub(" ", sentence.lower()))
+        words = words_of(sentence)
     if len(words) < 2:
         return []
     stripped = sentence.rstrip()
