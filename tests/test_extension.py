@@ -98,7 +98,7 @@ def test_trustpilot_offer_is_underlined_explained_and_fixed_in_one_click(page, a
     expect(card.locator(".message")).to_have_text(offer["message"])
     expect(card.locator("a")).to_have_attribute("href", offer["url"])
     assert offer["url"].endswith("/playbook/en/rules/no-public-compensation/")
-    reviews.screenshot(path=artifacts_dir / "extension-trustpilot-card.png")
+    reviews.screenshot(path=artifacts_dir / "extension-trustpilot-card.png", animations="disabled")
 
     card.locator(".suggestion").first.click()
     fixed = TRUSTPILOT_OFFER.replace(OFFER_EN, offer["suggestions"][0])
@@ -131,7 +131,7 @@ def test_clean_reply_shows_a_quiet_tick(page, api, browser, artifacts_dir):
     expect(badge).to_have_class("badge clean")
     expect(badge).to_have_text("✓")
     expect(reviews.locator("replyguard-ui .mirror span")).to_have_count(0)
-    reviews.screenshot(path=artifacts_dir / "extension-clean.png")
+    reviews.screenshot(path=artifacts_dir / "extension-clean.png", animations="disabled")
 
 
 def test_trustpilot_confirms_before_posting_an_offer_and_still_posts(page, artifacts_dir):
@@ -144,7 +144,7 @@ def test_trustpilot_confirms_before_posting_an_offer_and_still_posts(page, artif
     confirm = reviews.locator(CONFIRM)
     expect(confirm).to_contain_text("compensation in public")
     expect(confirm).to_contain_text("Post anyway?")
-    reviews.screenshot(path=artifacts_dir / "extension-confirm.png")
+    reviews.screenshot(path=artifacts_dir / "extension-confirm.png", animations="disabled")
 
     confirm.get_by_role("button", name="Keep editing").click()
     expect(confirm).to_have_count(0)
@@ -190,7 +190,7 @@ def test_facebook_lexical_reply_box_underline_card_and_suggestion(page, api, bro
     offer = next(f for f in expected if f["rule"] == "no-public-compensation")
     expect(card.locator(".message")).to_have_text(offer["message"])
     expect(card.locator("a")).to_have_attribute("href", offer["url"])
-    post.screenshot(path=artifacts_dir / "extension-facebook-card.png")
+    post.screenshot(path=artifacts_dir / "extension-facebook-card.png", animations="disabled")
 
     card.locator(".suggestion").first.click()
     fixed = FACEBOOK_OFFER.replace(REFUND, offer["suggestions"][0])
@@ -233,7 +233,7 @@ def test_whole_reply_finding_is_listed_in_the_badge_card_and_added_in_one_click(
     expect(card).to_contain_text("Hele svaret")  # the card speaks the reply's language
     expect(card.locator(".message").filter(has_text=whole["message"])).to_be_visible()
     card.evaluate("(card) => Promise.all(card.getAnimations().map((animation) => animation.finished))")
-    post.screenshot(path=artifacts_dir / "extension-card-da.png")  # the Danish strings, as staff read them
+    post.screenshot(path=artifacts_dir / "extension-card-da.png", animations="disabled")  # the Danish strings, as staff read them
     card.get_by_role("button", name=f"Tilføj {whole['suggestions'][0]}").click()
     signed = f"{unsigned} {whole['suggestions'][0]}"
     post.wait_for_function("([box, signed]) => box.lexicalText() === signed", arg=[box.element_handle(), signed])
@@ -340,7 +340,7 @@ def test_api_down_shows_offline_badge_and_typing_goes_on(page, browser, artifact
     expect(textarea).to_have_value(TRUSTPILOT_OFFER + " More text.")
     badge.click()
     expect(reviews.locator(CARD)).to_contain_text("can't reach the checker")
-    reviews.screenshot(path=artifacts_dir / "extension-offline.png")
+    reviews.screenshot(path=artifacts_dir / "extension-offline.png", animations="disabled")
 
     browser.settings(apiUrl=browser.api_url)  # the API is back: "Try again now" checks at once
     reviews.locator(CARD).get_by_role("button", name="Try again now").click()
@@ -378,7 +378,7 @@ def test_options_page_saves_and_tests_the_connection(page, browser, api, artifac
     health = api.app.test_client().get("/v1/health").get_json()
     expect(options.get_by_role("status")).to_have_text(
         f"Connected: the API is ok, version {health['version']}, with {health['rules']} rules.")
-    options.screenshot(path=artifacts_dir / "extension-options.png")
+    options.screenshot(path=artifacts_dir / "extension-options.png", animations="disabled")
 
     options.get_by_label("API URL").fill("ftp://example.com")
     options.get_by_role("button", name="Save").click()

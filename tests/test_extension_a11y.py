@@ -122,7 +122,7 @@ def test_the_shortcut_opens_the_findings_from_the_trustpilot_box_and_escape_retu
     name = first.evaluate("(item) => item.getAttribute('aria-labelledby').split(' ')"
                           ".map((id) => item.getRootNode().getElementById(id).textContent).join(' ')")
     assert expected[0]["message"] in name
-    reviews.screenshot(path=artifacts_dir / "extension-keyboard-card.png")
+    reviews.screenshot(path=artifacts_dir / "extension-keyboard-card.png", animations="disabled")
 
     # ↓ and ↑ move between the findings; Tab goes through a finding's buttons to its playbook link.
     reviews.keyboard.press("ArrowDown")
@@ -435,7 +435,7 @@ def test_axe_finds_nothing_serious_with_the_card_or_the_post_anyway_question_ope
     expect(confirm).to_have_accessible_name("Post anyway?")
     assert focused(site)["tag"] == "BUTTON"
     assert serious(axe_violations(site)) == []
-    site.screenshot(path=artifacts_dir / f"extension-a11y-confirm-{open_site.__name__}.png")
+    site.screenshot(path=artifacts_dir / f"extension-a11y-confirm-{open_site.__name__}.png", animations="disabled")
     site.keyboard.press("Escape")
     expect(confirm).to_have_count(0)
 

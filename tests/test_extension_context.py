@@ -71,7 +71,7 @@ def test_deleting_a_complaint_reminds_that_it_makes_things_worse_and_cancel_keep
     expect(reminder).to_contain_text("does not read as hateful")
     expect(reminder).to_contain_text("Delete this comment?")
     expect(post.get_by_role("dialog", name="Delete comment?")).to_have_count(0)  # the page's own step waits
-    post.screenshot(path=artifacts_dir / "extension-delete-reminder-complaint.png")
+    post.screenshot(path=artifacts_dir / "extension-delete-reminder-complaint.png", animations="disabled")
 
     reminder.get_by_role("button", name="Cancel").click()
     expect(reminder).to_have_count(0)
@@ -97,7 +97,7 @@ def test_deleting_a_hateful_comment_is_called_acceptable(open_page, app, artifac
     reminder = post.locator(REMINDER)
     expect(reminder).to_contain_text("reads as hateful")
     expect(reminder).to_contain_text("deleting or hiding it is acceptable")
-    post.screenshot(path=artifacts_dir / "extension-delete-reminder-hateful.png")
+    post.screenshot(path=artifacts_dir / "extension-delete-reminder-hateful.png", animations="disabled")
     reminder.get_by_role("button", name="Delete", exact=True).click()
     post.get_by_role("dialog", name="Delete comment?").get_by_role("button", name="Delete").click()
     expect(comment(post, HATEFUL_AUTHOR)).to_have_count(0)
@@ -144,7 +144,7 @@ def test_facebook_empty_reply_box_inserts_a_template_through_lexical(open_page, 
     card = post.locator(CARD)
     published = templates(app, "en")
     expect(card.locator(".suggestion")).to_have_count(len(published))
-    post.screenshot(path=artifacts_dir / "extension-template-list.png")
+    post.screenshot(path=artifacts_dir / "extension-template-list.png", animations="disabled")
 
     chosen = next(t for t in published if t["id"] == "our-mistake")
     choice = card.locator(".suggestion", has_text=chosen["title"])
@@ -346,7 +346,7 @@ def test_facebook_card_says_when_the_comment_answered_could_not_be_read(
     open_card(post)
     expect(post.locator(NOTICE)).to_have_text(notice)
     expect(post.locator(CARD).locator(":scope > *").first).to_have_class("notice")  # said first, before the advice
-    post.screenshot(path=artifacts_dir / f"extension-thread-unread-{before.__name__ if before else after.__name__}.png")
+    post.screenshot(path=artifacts_dir / f"extension-thread-unread-{before.__name__ if before else after.__name__}.png", animations="disabled")
 
 
 @pytest.mark.parametrize("url", [REPLY_INSIDE_COMMENT, REPLY_TO_A_REPLY], ids=["inside-comment", "reply-of-a-reply"])

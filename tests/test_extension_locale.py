@@ -25,4 +25,4 @@ def test_options_page_speaks_the_browsers_language(chromium_path, artifacts_dir)
             f"Forbundet: API'et svarer ok, version {health['version']}, med {health['rules']} regler.")
         # The keyboard shortcut that opens the findings from a reply box (issue 15), explained in Danish.
         expect(options.get_by_role("region", name="Tastatur")).to_contain_text("Åbn fundene fra svarfeltet: Alt+Shift+G")
-        options.screenshot(path=artifacts_dir / "extension-options-da.png")
+        options.screenshot(path=artifacts_dir / "extension-options-da.png", animations="disabled")

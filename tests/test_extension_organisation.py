@@ -42,4 +42,4 @@ def test_the_organisations_rule_is_underlined_and_its_card_links_its_page(api, c
         card = reviews.locator("replyguard-ui .card:not([hidden])")
         expect(card.locator(".message")).to_have_text(finding["message"])
         expect(card.locator("a")).to_have_attribute("href", finding["url"])
-        reviews.screenshot(path=artifacts_dir / "extension-organisation-rule.png")
+        reviews.screenshot(path=artifacts_dir / "extension-organisation-rule.png", animations="disabled")

@@ -77,7 +77,7 @@ def test_the_settings_page_shows_the_policys_settings_locked_and_saves_only_the_
     expect(options.get_by_label("Trustpilot")).not_to_be_checked()
     expect(options.get_by_label("Trustpilot")).to_be_disabled()
     expect(options.get_by_label("Facebook and Meta Business Suite")).to_be_enabled()
-    options.screenshot(path=artifacts_dir / "extension-options-policy.png")
+    options.screenshot(path=artifacts_dir / "extension-options-policy.png", animations="disabled")
 
     options.get_by_role("button", name="Test connection").click()
     expect(options.get_by_role("status")).to_contain_text("Connected")

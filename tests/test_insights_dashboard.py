@@ -131,7 +131,7 @@ def test_the_charts_show_the_counts_and_link_the_rules_to_the_playbook(browser, 
     assert "authorization" not in first.headers
     assert with_key and all(request.headers.get("authorization") == f"Bearer {KEY}" for request in with_key)
     assert all(KEY not in request.url for request in sent) and KEY not in page.url
-    page.screenshot(path=str(artifacts_dir / "insights-dashboard.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / "insights-dashboard.png"), full_page=True, animations="disabled")
 
     with page.expect_download() as download:
         page.get_by_role("button", name=danish["download"]).click()

@@ -9,7 +9,7 @@ from quality.corpus import ROOT, Reply
 from quality.evaluate import _count_kinds, evaluate, scores
 from replyguard.checking.engine import Finding
 from quality.train import stale, train_all
-from replyguard.checking.model import LinearModel, features, load_model, sentence_features
+from replyguard.checking.model import SHAPE, LinearModel, features, load_model, sentence_features
 
 
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
@@ -33,6 +33,16 @@ def test_a_replys_sentence_also_says_how_it_begins_and_ends_its_length_and_its_p
     assert {"p:first", "r:2-3", "$:!"} <= set(first) and {"p:last", "$:a"} <= set(last)
     assert {"p:mid", "^:check", "n:8+"} <= set(middle) and "n:2-3" not in middle
     assert set(features("Hi Sam!")) < set(first), "the sentence's own features stay"
+
+
+def test_shape_features_are_told_apart_from_word_features_by_their_prefix():
+    """A warning quotes the whole line when the features with a SHAPE prefix outweigh the words (LinearModel.cue):
+    every feature a sentence gains from its shape and place has such a prefix, and none of its word features."""
+    sentences = ["Hi Sam! 😊", "Did you order the GREEN one... or the blue?!", "@115712 n:ever mind ^JB"]
+    for sentence, row in zip(sentences, sentence_features(sentences)):
+        own = features(sentence)
+        assert not any(feature.startswith(SHAPE) for feature in own)
+        assert all(feature.startswith(SHAPE) for feature in row if feature not in own)
 
 
 def test_a_one_word_sentence_such_as_a_sign_off_or_a_link_is_read_by_its_own_features_only():

@@ -180,7 +180,7 @@ def test_light_and_dark_palettes_toggle(site, page, artifacts_dir):
     page.locator("form[data-md-component=palette] label:visible").click()
     expect(body).to_have_attribute("data-md-color-scheme", "slate")
     assert body.evaluate("element => getComputedStyle(element).backgroundColor") != light
-    page.screenshot(path=artifacts_dir / "site-rule-dark.png", full_page=True)
+    page.screenshot(path=artifacts_dir / "site-rule-dark.png", full_page=True, animations="disabled")
     page.locator("form[data-md-component=palette] label:visible").click()
     expect(body).to_have_attribute("data-md-color-scheme", "default")
 
@@ -189,10 +189,10 @@ def test_screenshots_of_the_home_and_a_rule_page(site, page, artifacts_dir):
     _, base_url = site
     for language in LANGUAGES:
         page.goto(home(base_url, language))
-        page.screenshot(path=artifacts_dir / f"site-home-{language}.png", full_page=True)
+        page.screenshot(path=artifacts_dir / f"site-home-{language}.png", full_page=True, animations="disabled")
         page.goto(f"{home(base_url, language)}rules/{COMPENSATION}/")
         expect(page.locator("mark").first).to_be_visible()
-        page.screenshot(path=artifacts_dir / f"site-rule-{language}.png", full_page=True)
+        page.screenshot(path=artifacts_dir / f"site-rule-{language}.png", full_page=True, animations="disabled")
 
 
 def test_reading_the_site_sends_nothing_off_the_machine(site, page, outside_requests):

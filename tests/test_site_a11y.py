@@ -218,5 +218,5 @@ def test_a_screenshot_of_each_palette(site, browser, artifacts_dir):  # noqa: F8
         for name, path in [("home", "/playbook/"), ("rule", "/playbook/en/rules/no-public-compensation/")]:
             page.goto(base_url + path)
             expect(page.locator("body")).to_have_attribute("data-md-color-scheme", SCHEMES[scheme])
-            page.screenshot(path=artifacts_dir / f"site-a11y-{name}-{scheme}.png", full_page=True)
+            page.screenshot(path=artifacts_dir / f"site-a11y-{name}-{scheme}.png", full_page=True, animations="disabled")
         context.close()
