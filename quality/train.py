@@ -49,6 +49,7 @@ SENTENCE_MODELS = {
     "hostile": ("hostile", "kind-tone", 4.0),
     "evasive": ("evasive", "no-dodging", 4.0),
     "compensation": ("compensation", "no-public-compensation", 4.0),
+    "written-channel": ("written_channel", "call-dont-write", 4.0),
 }
 # The playbook's own texts (rule examples, templates, suggestions, the complaint kinds' examples) are few and curated,
 # and its lookalikes ("it clearly never reached you") must come out right: each counts as this many corpus texts.
