@@ -41,6 +41,13 @@ def test_check_reads_standard_input_and_exits_0_without_errors():
     assert "error" not in result.stdout.splitlines()[-1].split(":")[0]
 
 
+def test_check_reads_standard_input_for_a_dash():
+    """`replyguard check -` reads the reply piped in, as other tools do, rather than checking the text "-"."""
+    result = run_cli("check", "--language", "da", "--json", "-", stdin=OFFER)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no-public-compensation" in {finding["rule"] for finding in json.loads(result.stdout)["findings"]}
+
+
 @pytest.mark.parametrize("args, stdin, words", [
     (["check"], "   ", "the reply is empty"),
     (["check", "--file", "/no/such/reply.txt"], "", "cannot read the reply"),

@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     new_key.add_argument("--id", required=True, help="the key's name in access logs and rate limits, e.g. team")
 
     check = commands.add_parser("check", help="check a draft reply; exit status 1 when it has an error-level finding")
-    check.add_argument("text", nargs="?", help="the reply (default: read --file or standard input)")
+    check.add_argument("text", nargs="?", help="the reply (default, or -: read --file or standard input)")
     check.add_argument("--file", help="read the reply from this file")
     check.add_argument("--language", choices=(*LANGUAGES, "auto"), default="auto")
     check.add_argument("--config", help="settings file (TOML)")
@@ -75,7 +75,7 @@ def _read_reply(args) -> str:
                 return reply_file.read()
         except (OSError, UnicodeDecodeError) as error:
             raise SettingsError(f"{args.file}: cannot read the reply ({error})") from None
-    if args.text is not None:
+    if args.text is not None and args.text != "-":  # '-' is standard input, as for most command-line tools
         return args.text
     return sys.stdin.read()
 

@@ -44,6 +44,17 @@ CUSTOMERS_NUMBER = re.compile(
     r"(?:dit|jeres) (?:mobil|telefon|tlf\.?|kontakt)?(?:nummer|nr\.)|din mobil"
     r")(?: (?:today|tomorrow|tonight|this (?:morning|afternoon|evening)|later|i dag|i morgen|i eftermiddag|i aften))?"
     r"(?: (?:on|at|is|ending in|på|er))?[ \t:]*$", re.IGNORECASE)
+# Words that make the number after them one the customer is to call: "call me on 020 7946 0000", "my direct line is",
+# "ring til mig på 22 33 44 55", "mit direkte nummer er". Such a number is a member of staff's or a team's own line,
+# even when the settings don't list it, so it is nobody's personal data made public.
+NUMBER_TO_CALL = re.compile(
+    r"(?<!\w)(?:"
+    r"(?:call|ring|phone|text|reach|contact|try|get hold of) (?:me|us|our [\w-]+(?: team)?)(?: directly| direct)?|"
+    r"(?:my|our) (?:direct |own |mobile |work |office |phone |contact )*(?:line|number|no\.?|mobile|phone)|"
+    r"(?:ring|ringe|kontakt|kontakte|fang|fange|sms|sms'e)(?: gerne| endelig| bare| blot| direkte)*"
+    r" (?:til )?(?:mig|os)(?: direkte)?|"
+    r"(?:mit|vores) (?:direkte |eget |egen )?(?:mobil|telefon|tlf\.?|direkte )?(?:nummer|nr\.?|linje)"
+    r")(?: (?:on|at|is|på|er))?[ \t:]*$", re.IGNORECASE)
 # Dates and times that a country's numbering plan happens to allow ("2024.03.12" is a valid Danish mobile number).
 DATE_OR_TIME = re.compile(r"\d{4}([./-])\d{1,2}\1\d{1,2}|\d{1,2}([./-])\d{1,2}\2\d{2,4}|\d{1,2}[:.]\d{2}\s*[-–]\s*\d{1,2}[:.]\d{2}")
 # Amounts: a currency sign or word right before or after the digits.
@@ -187,10 +198,11 @@ def make_detectors(settings: Settings) -> dict[str, Callable[[str, dict], list[S
     return {
         "phone_number": lambda text, parsed: [span for span, _, _ in _phone_numbers(text, parsed, country)],
         # a number is the organisation's own when any reading of it is ("0808 157 0192" read as British); a business
-        # line (0800, 1-800, 0344 ...) is nobody's personal number
+        # line (0800, 1-800, 0344 ...) or a number the customer is asked to call is nobody's personal number
         "phone_number_not_own": lambda text, parsed: [
             span for span, numbers, business in _phone_numbers(text, parsed, country)
             if not numbers & own_phones and not business
+            and not NUMBER_TO_CALL.search(text, max(0, span[0] - 60), span[0])
         ],
         # a number the customer can call: the organisation's own, or any number not introduced as the customer's
         "phone_number_to_call": lambda text, parsed: [
