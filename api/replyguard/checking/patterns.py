@@ -236,7 +236,9 @@ class PatternGroup:
             if reach is None:
                 continue
             single = self.singles[number]
-            if self.word:  # a whole-word match can't start right after a word character: only try the others
+            if reach == 0:  # the anchor begins the match (most do): a whole-word pattern's own (?<!\w) turns down
+                starts = set(anchor_starts)  # a start inside a word at once, sooner than a search for word starts
+            elif self.word:  # a whole-word match can't start right after a word character: only try the others
                 starts = {m.start() for a in anchor_starts for m in WORD_START.finditer(text, max(0, a - reach), a)}
             else:
                 starts = {s for a in anchor_starts for s in range(max(0, a - reach), a + 1)}
