@@ -27,6 +27,7 @@ import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from itertools import groupby
 from pathlib import Path
 
@@ -228,29 +229,24 @@ def highest_probability(scorer: SentenceModels, text: str) -> float:
 
 @dataclass
 class _Inputs:
-    """What every sentence model learns from, read once per process."""
+    """What every sentence model learns from."""
     replies: list
     rules: list
     pattern_checker: Checker
     corpus_ids: set
 
 
-_inputs: _Inputs | None = None
-
-
-def _read_inputs() -> _Inputs:
-    global _inputs
-    if _inputs is None:
-        replies = load_replies()
-        rules = load_rules(RULES_DIR)
-        _inputs = _Inputs(replies, rules, Checker(without_models(rules), load_settings(SETTINGS)),
-                          {reply.id for reply in replies})
-    return _inputs
+@cache
+def _inputs() -> _Inputs:
+    """Read once per process: train_all's worker processes each read them for all the models they learn."""
+    replies = load_replies()
+    rules = load_rules(RULES_DIR)
+    return _Inputs(replies, rules, Checker(without_models(rules), load_settings(SETTINGS)), {reply.id for reply in replies})
 
 
 def train_sentence_model(name: str, language: str) -> tuple[str, float, str]:
     """One sentence model for one language: its file's text, its rule's threshold, and a line that says why."""
-    inputs = _read_inputs()
+    inputs = _inputs()
     replies, rules = inputs.replies, inputs.rules
     label, rule_id, strength = SENTENCE_MODELS[name]
     rule = next(r for r in rules if r.id == rule_id)
@@ -303,7 +299,7 @@ def train_all(report=print) -> dict[Path, str]:
             raise SystemExit(f"{path}: needs one line '    threshold: {{da: ..., en: ...}}' under check.model")
         made[path] = THRESHOLD_LINE.sub(lambda m: f"{m.group(1)}{{da: {thresholds['da']:.2f}, en: {thresholds['en']:.2f}}}",
                                         source)
-    comments = load_comments(replies=_read_inputs().replies)
+    comments = load_comments()
     kinds = load_complaint_kinds()
     classifier = Classifier(kinds)
     for language in LANGUAGES:
