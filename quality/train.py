@@ -252,13 +252,18 @@ def train_sentence_model(name: str, language: str) -> tuple[str, float, str]:
     rule = next(r for r in rules if r.id == rule_id)
     clean = playbook_texts(rule, language, rules, inputs.pattern_checker)
     examples = sentence_examples(label, rule, language, replies, clean)
-    rows = example_features(examples)
-    targets = np.array([int(positive) for _, positive, _ in examples])
-    groups = [group for _, _, group in examples]
+    all_rows = example_features(examples)
+    # A sentence of one word has no features: the checker never flags it (model.sentence_features), so the model
+    # neither learns from it nor is judged on it.
+    judged = np.array([bool(row) for row in all_rows])
+    rows = [row for row in all_rows if row]
+    targets = np.array([int(positive) for _, positive, _ in examples])[judged]
+    groups = [group for (_, _, group), keep in zip(examples, judged) if keep]
     weights = np.array([1.0 if group in inputs.corpus_ids else PLAYBOOK_WEIGHT for group in groups])
     model, vocabulary = fit(rows, targets, strength, weights)
     text = model_json(name, language, model, vocabulary)
-    oof = out_of_fold(rows, targets, groups, strength, weights)
+    oof = np.zeros(len(examples))
+    oof[judged] = out_of_fold(rows, targets, groups, strength, weights)
     starts = {}
     for (sentence, _, group), score in zip(examples, oof):
         starts.setdefault(group, []).append(score)

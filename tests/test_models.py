@@ -9,7 +9,7 @@ from quality.corpus import ROOT, Reply
 from quality.evaluate import _count_kinds, evaluate, scores
 from replyguard.checking.engine import Finding
 from quality.train import stale, train_all
-from replyguard.checking.model import SHAPE, LinearModel, features, load_model, sentence_features
+from replyguard.checking.model import SHAPE, LinearModel, SentenceModels, features, load_model, sentence_features
 
 
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
@@ -45,10 +45,12 @@ def test_shape_features_are_told_apart_from_word_features_by_their_prefix():
         assert all(feature.startswith(SHAPE) for feature in row if feature not in own)
 
 
-def test_a_one_word_sentence_such_as_a_sign_off_or_a_link_is_read_by_its_own_features_only():
-    """With so few features, a shape ('short, last, ends in a full stop') would decide it alone."""
-    for line in ("Phil.", "https://t.co/dxpbd9X6kS.", "^JB"):
-        assert sentence_features(["Hi Sam, sorry about that.", line])[1] == features(line)
+def test_a_one_word_sentence_such_as_a_sign_off_or_a_link_is_not_judged_by_the_models():
+    """Alone, its word's weight (learnt inside longer sentences) would decide it: "Mvh" read as hostile."""
+    for line in ("Phil.", "https://t.co/dxpbd9X6kS.", "^JB", "Mvh", "/Jo"):
+        found = sentence_features(["Hi Sam, sorry about that.", line])[1]
+        assert found == []
+        assert SentenceModels([load_model("hostile", "da")]).probabilities(found) == [0.0]
 
 
 @pytest.mark.parametrize("language, sentence, cue", [
@@ -87,3 +89,19 @@ def test_make_eval_counts_each_kind_of_hostility_caught_or_missed():
     _count_kinds(counted, "kind-tone", reply, found)
     _count_kinds(counted, "kind-tone", reply, [])
     assert counted == {("kind-tone", "en", "mockery"): [1, 2], ("kind-tone", "en", "condescension"): [0, 2]}
+
+
+@pytest.mark.parametrize("language, body, closings", [
+    ("da", "Hej Lise. Tak for din besked, og undskyld ventetiden. Ring til os på 70 20 30 40.",
+     ["Mvh", "Mvh.", "MVH", "Kh", "Vh", "Hilsen", "Venlig hilsen", "Kærlig hilsen", "Tak"]),
+    ("en", "Hi Lisa, thanks for your message and sorry for the wait. Please call us on +45 70 20 30 40.",
+     ["Thanks", "Regards", "Kind regards,", "Best", "Cheers,", "Many thanks", "Take care"]),
+])
+def test_no_model_warns_on_a_polite_reply_signed_on_lines_of_its_own(checker, language, body, closings):
+    """Staff on Facebook sign on separate lines ("Mvh" / "Jo"): read alone, "Mvh" scored 0.97 as hostile."""
+    model_rules = {"kind-tone", "no-dodging", "no-public-compensation", "call-dont-write"}
+    for closing in closings:
+        for name in ("Jo", "Mette", "Sam", "Anne-Mette"):
+            for ending in (f"\n{closing}\n{name}", f" {closing}.\n{name}", f"\n/{name}", f" ^{name[:2].upper()}"):
+                findings = checker.check(body + ending, language).findings
+                assert not [f.rule for f in findings if f.rule in model_rules], body + ending
