@@ -72,15 +72,18 @@ def sentence_features(sentences: list[str]) -> list[list[str]]:
     Much hostility is a curt line that no single word gives away: "Check your app." alone, as the whole reply, reads
     nothing like "Check your app for the tracking link, it updates hourly" in a warm reply. So a sentence of two words
     or more also says how it begins and ends (opening_and_ending), its length in words (alone and with the first
-    word), whether it is the reply's only, first, middle or last sentence, and how many sentences the reply has.
+    word), and in a reply of several sentences whether it is the first, a middle or the last, and how many there are.
     Measured on the training part out of fold, the shape raised the tone model's best F1 from 0.64 to 0.73 (en) and
-    0.71 to 0.77 (da).
+    0.71 to 0.77 (da). A reply of one sentence gets no such place: written for the corpus, half of those are hostile,
+    among real company replies 4 in 100, so "the whole reply is one sentence" taught the models a prior of the
+    written corpus that warned on polite one-line replies ("Have a lovely day."); without it, the same out-of-fold
+    scores and fewer warnings on real polite replies.
 
     A sentence of one word has no features: the models don't judge it. Alone on its line it is a sign-off ("Mvh",
     "/Jo", "^JB"), a name, a link or an exclamation far more often than a hostile remark, and its word's weight was
     learnt inside longer sentences, where the sentence's shape said the rest: read alone, "Mvh" and the name "Jo"
     (the Danish particle of "det må du jo selv om") got tone warnings on polite Danish replies."""
-    size = "r:1" if len(sentences) == 1 else "r:2-3" if len(sentences) <= 3 else "r:4+"
+    size = "r:2-3" if len(sentences) <= 3 else "r:4+"
     last = len(sentences) - 1
     found = []
     for number, sentence in enumerate(sentences):
@@ -89,8 +92,9 @@ def sentence_features(sentences: list[str]) -> list[list[str]]:
             found.append([])
             continue
         length = "2-3" if len(words) <= 3 else "4-7" if len(words) <= 7 else "8+"
-        place = "p:only" if last == 0 else "p:first" if number == 0 else "p:last" if number == last else "p:mid"
-        shape = opening_and_ending(sentence, words) + [f"n:{length}", f"^n:{words[0]}|{length}", place, size]
+        shape = opening_and_ending(sentence, words) + [f"n:{length}", f"^n:{words[0]}|{length}"]
+        if last:  # a reply of one sentence says nothing by its size (see above)
+            shape += ["p:first" if number == 0 else "p:last" if number == last else "p:mid", size]
         found.append(_features(sentence, words, shape))
     return found
 
