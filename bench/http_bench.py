@@ -222,7 +222,7 @@ def checking_parts(checker, parsed: list[dict]) -> dict[str, float]:
             utf16 = Utf16Offsets(text)
             started = time.perf_counter()
             prepared.sentence_probabilities()
-            spent["the sentence models (tone, evasion, compensation)"] += time.perf_counter() - started
+            spent["the sentence models (tone, evasion, compensation, writing)"] += time.perf_counter() - started
             for compiled in checker._compiled[language]:
                 started = time.perf_counter()
                 if compiled.applies(prepared, complaint.kind if complaint else "complaint"):
