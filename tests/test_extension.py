@@ -134,6 +134,20 @@ def test_clean_reply_shows_a_quiet_tick(page, api, browser, artifacts_dir):
     reviews.screenshot(path=artifacts_dir / "extension-clean.png", animations="disabled")
 
 
+def test_a_reply_signed_on_lines_of_its_own_gets_no_tone_warning(page, api, browser):
+    """Staff sign "Mvh" and their name on separate lines; read alone, the tone model once warned on "Mvh" and "Jo"."""
+    reply = ("Hej Per. Det er vi virkelig kede af, og tak, fordi du sagde det. Ring til os på 70 20 30 40, så finder vi "
+             "en løsning i dag.\nMvh\nJo")
+    reviews = page(TRUSTPILOT_REVIEWS)
+    make_complaint_fresh(reviews)
+    reviews.locator("#reply-6741a0c1").click()
+    reviews.keyboard.type(reply)
+    assert api_answer(reviews, api, browser, reply) == []
+    expect(reviews.locator(BADGE)).to_have_class("badge clean")
+    expect(reviews.locator("replyguard-ui .mirror span")).to_have_count(0)
+    assert reviews.locator("#reply-6741a0c1").input_value() == reply
+
+
 def test_trustpilot_confirms_before_posting_an_offer_and_still_posts(page, artifacts_dir):
     reviews = page(TRUSTPILOT_REVIEWS)
     textarea = reviews.locator("#reply-6741a0c1")
