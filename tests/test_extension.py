@@ -148,6 +148,21 @@ def test_a_reply_signed_on_lines_of_its_own_gets_no_tone_warning(page, api, brow
     assert reviews.locator("#reply-6741a0c1").input_value() == reply
 
 
+def test_an_everyday_one_line_reply_gets_no_tone_underline(page, api, browser):
+    """Staff often answer in one line; the tone model once read "Which colour would you like?" alone as hostile, from
+    its length and full stop (replyguard.checking.model.sentence_features)."""
+    reply = "Which colour would you like?"
+    reviews = page(TRUSTPILOT_REVIEWS)
+    make_complaint_fresh(reviews)
+    reviews.locator("#reply-6741a0c1").click()
+    reviews.keyboard.type(reply)
+    findings = api_answer(reviews, api, browser, reply)
+    assert findings and "kind-tone" not in [finding["rule"] for finding in findings]
+    expect(reviews.locator(BADGE)).to_be_visible()
+    expect(reviews.locator("replyguard-ui .mirror span")).to_have_count(0)
+    assert reviews.locator("#reply-6741a0c1").input_value() == reply
+
+
 def test_trustpilot_confirms_before_posting_an_offer_and_still_posts(page, artifacts_dir):
     reviews = page(TRUSTPILOT_REVIEWS)
     textarea = reviews.locator("#reply-6741a0c1")
