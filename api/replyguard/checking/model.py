@@ -79,9 +79,10 @@ def sentence_features(sentences: list[str]) -> list[list[str]]:
     A sentence's length in words and an ending in a plain full stop are left out: they were the English tone model's
     heaviest features after "you" ("2-3 words" 3.1, "ends in '.'" 2.9, "4-7 words" 2.1), since in the written corpus
     curt lines are the hostile ones and polite ones end in "!" or an emoji, and they alone made "Enjoy your weekend.",
-    "Which colour would you like?" and "We open again on Monday." read as hostile. Without them, out of fold: the same precision and recall
-    (0.82 / 0.56 against 0.82 / 0.57 at the threshold make train chooses), and 10 rather than 18 of 40 everyday
-    polite English lines sent alone warned. The full stop is the ending every other ending is weighed against.
+    "Which colour would you like?" and "We open again on Monday." read as hostile. Without them, out of fold: the
+    same precision and recall (0.82 / 0.56 against 0.82 / 0.57 at the threshold make train chooses), and 10 rather
+    than 18 of 40 everyday polite English lines sent alone warned. The full stop is the ending every other ending is
+    weighed against.
 
     A reply of one sentence gets no place: written for the corpus, half of those are hostile, among real company
     replies 4 in 100, so "the whole reply is one sentence" taught the models a prior of the written corpus that warned
