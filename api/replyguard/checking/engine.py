@@ -131,12 +131,15 @@ class _Present:
             spans = [(*text.measured.sentence_at(start, end), item) for start, end, item in spans]
         spans = _without_overlaps(spans)
         if self.model:  # the model's sentences where no pattern already marks something
-            spans = sorted(spans + [s for s in self.model.spans(text)
+            spans = sorted(spans + [s for s in self.model.sentences(text)
                                     if not any(p[0] < s[1] and s[0] < p[1] for p in spans)],
                            key=lambda span: span[:2])
         if self.unless and spans:
             allowed = [(start, end) for start, end, _ in self.unless.finditer(text)]
             spans = [s for s in spans if not any(a < s[1] and s[0] < b for a, b in allowed)]
+        if self.model:  # the words to quote are weighed only for the model's sentences that are kept
+            spans = [(start, end, self.model.item(text, start) if item is self.model else item)
+                     for start, end, item in spans]
         return spans
 
 
@@ -152,11 +155,17 @@ class _ModelSentences:
         self.message = spec["message"][language]
         self.severity = {"severity": spec["severity"]} if "severity" in spec else {}
 
-    def spans(self, text: _Text):
-        for (start, end, found), probabilities in zip(text.sentence_features(), text.sentence_probabilities()):
-            if probabilities[self.column] >= self.threshold:
-                cue = self.model.cue(text.text[start:end], found)
-                yield start, end, {"message": self.message.replace("{cue}", cue), **self.severity}
+    def sentences(self, text: _Text) -> list[tuple[int, int, "_ModelSentences"]]:
+        """The sentences scored at or over the threshold, each marked as this model's until item() makes its finding."""
+        return [(start, end, self)
+                for (start, end, _), probabilities in zip(text.sentence_features(), text.sentence_probabilities())
+                if probabilities[self.column] >= self.threshold]
+
+    def item(self, text: _Text, start: int) -> dict:
+        """The finding's message and severity for the model's sentence that begins at `start`."""
+        end, found = next((end, found) for begins, end, found in text.sentence_features() if begins == start)
+        cue = self.model.cue(text.text[start:end], found)
+        return {"message": self.message.replace("{cue}", cue), **self.severity}
 
 
 def _without_overlaps(spans):

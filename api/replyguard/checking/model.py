@@ -15,7 +15,7 @@ import re
 import sys
 from functools import cache
 from itertools import chain, repeat
-from operator import methodcaller
+from operator import add, methodcaller
 from pathlib import Path
 
 from .playbook_files import packaged_dir
@@ -143,6 +143,13 @@ class LinearModel:
         self.name, self.language, self.classes, self.bias, self.weights = name, language, classes, bias, weights
         # The first class's weight of each feature: SentenceModels merges these, and cue() weighs words by them.
         self._first = {feature: row[0] for feature, row in weights.items()}
+        # What the pieces of each of the model's own words weigh together, added up once here rather than in every
+        # cue() (the dearest part of it).
+        self._pieces_weight = {feature[2:]: self._pieces_weight_of(feature[2:])
+                               for feature in weights if feature.startswith("w:")}
+
+    def _pieces_weight_of(self, word: str) -> float:
+        return sum(map(self._first.get, word_pieces(word), repeat(0.0)))
 
     def raw_scores(self, found: list[str]) -> list[float]:
         if not found:
@@ -166,20 +173,24 @@ class LinearModel:
         if not spans:
             return text.strip()
         lowered = [text[start:end].lower() for start, end in spans]
-        weights = self._first
+        weights, known_pieces = self._first, self._pieces_weight
+        # A word weighs its own feature, its pieces and half of each word pair it is in, added in that order.
+        half_pairs = [weights.get(f"b:{word} {following}", 0.0) / 2 for word, following in zip(lowered, lowered[1:])]
         weight = [weights.get(f"w:{word}", 0.0) for word in lowered]
-        for index, word in enumerate(lowered):
-            weight[index] += sum(map(weights.get, word_pieces(word), repeat(0.0)))
-            if index + 1 < len(lowered):
-                pair = weights.get(f"b:{word} {lowered[index + 1]}", 0.0)
-                weight[index] += pair / 2
-                weight[index + 1] += pair / 2
-        # The heaviest stretch; of equally heavy ones the shortest, then the first (the largest -size, then -first).
-        words_weight, shortest, earliest = max((sum(weight[first:first + size]), -size, -first)
-                                               for size in range(1, most_words + 1)
-                                               for first in range(len(spans) - size + 1))
-        first, size = -earliest, -shortest
-        if sum(map(weights.get, filter(_IS_SHAPE, found), repeat(0.0))) > words_weight:
+        weight = list(map(add, weight, [0.0, *half_pairs]))
+        weight = list(map(add, weight, [known_pieces[word] if word in known_pieces else self._pieces_weight_of(word)
+                                        for word in lowered]))
+        weight = list(map(add, weight, [*half_pairs, 0.0]))
+        # Each stretch's weight, by its size: stretches[size - 1][first], added up word by word from the left.
+        stretches = [weight]
+        while len(stretches) < most_words and len(stretches[-1]) > 1:
+            stretches.append(list(map(add, stretches[-1], weight[len(stretches):])))
+        # The heaviest stretch; of equally heavy ones the shortest, then the first.
+        words_weight = max(map(max, stretches))
+        size = next(size for size, row in enumerate(stretches, 1) if words_weight in row)
+        first = stretches[size - 1].index(words_weight)
+        # A sentence's shape features come last among its features (sentence_features), at most one of each kind.
+        if sum(map(weights.get, filter(_IS_SHAPE, found[-len(SHAPE):]), repeat(0.0))) > words_weight:
             return text.strip().removesuffix(".")  # the message's own quote marks and full stop follow
         return text[spans[first][0]:spans[first + size - 1][1]]
 
