@@ -104,19 +104,21 @@ def playbook_texts(rule, language: str, rules, pattern_checker) -> list[str]:
 
 def sentence_examples(label: str, rule, language: str, replies, clean_texts):
     """(sentence, positive, group): the training replies' sentences, the rule's bad examples' and the playbook's
-    texts (negative). A group keeps a reply's sentences in one fold."""
+    texts (negative). A group keeps a reply's sentences in one fold. An example's or a playbook text's group is named
+    by its text rather than its place in a list, so that adding an example (in either language) leaves the other
+    texts in their folds, and the thresholds move only with what was added."""
     examples = []
     for reply in replies:
         if reply.lang == language and not in_test_split(reply.id):
             spans = reply.spans(label)
             examples += [(reply.text[a:b], overlaps((a, b), spans), reply.id) for a, b in sentences(reply.text)]
-    for number, example in enumerate(rule.examples):
+    for example in rule.examples:
         if example.language == language and example.bad:
             marked = [example.span] if example.span else []
-            examples += [(example.text[a:b], overlaps((a, b), marked), f"{rule.id}-{number}")
+            examples += [(example.text[a:b], overlaps((a, b), marked), f"{rule.id}:{example.text}")
                          for a, b in sentences(example.text)]
-    for number, text in enumerate(clean_texts):
-        examples += [(text[a:b], False, f"playbook-{number}") for a, b in sentences(text)]
+    for text in dict.fromkeys(clean_texts):  # a text the playbook gives twice is learnt once
+        examples += [(text[a:b], False, f"playbook:{text}") for a, b in sentences(text)]
     return examples
 
 
