@@ -9,7 +9,8 @@ object to what the playbook itself recommends.
 A sentence model's threshold is chosen on the training part only: each reply is scored by a model that never saw it
 (five folds); among the thresholds that flag at most 2 % of the real replies without the label, the one nearest the
 rule's targets wins (the least precision and recall short of them, added up; the most recall among those that reach
-both), raised if needed so that no playbook text is flagged. Not "the best recall at the precision target": when a
+both), raised if needed so that no playbook text is flagged, and above what a sentence of words the model never learnt
+scores (its bias alone). Not "the best recall at the precision target": when a
 model just reaches that precision at its very highest thresholds, that rule jumps to a threshold that catches almost
 nothing (the English tone model, with the da-g/en-g replies: recall 0.14 instead of 0.45). It is written into the rule file (check.model.threshold). The test split is never read.
 
@@ -275,12 +276,15 @@ def train_sentence_model(name: str, language: str) -> tuple[str, float, str]:
             for (a, _), score in zip(sentences(reply.text), starts[reply.id]):
                 scores_by_sentence[(reply.id, a)] = score
     threshold, precision, recall, _ = choose_threshold(rule, language, label, replies, scores_by_sentence)
-    scorer = SentenceModels([model_from_json(text)])
-    floor = max(highest_probability(scorer, t) for t in clean)
-    chosen = max(threshold, math.floor(floor * 100) / 100 + 0.01)
+    scored = model_from_json(text)
+    floor = max(highest_probability(SentenceModels([scored]), t) for t in clean)
+    # A sentence of words the model never learnt scores its bias alone; a warning must rest on words it knows.
+    unknown = 1 / (1 + math.exp(-scored.bias[0]))
+    chosen = max(threshold, *(math.floor(score * 100) / 100 + 0.01 for score in (floor, unknown)))
     return text, chosen, (f"{rule_id} {language}: threshold {chosen:.2f} ({len(rows)} sentences, "
                           f"{targets.sum()} {label}; the model alone, out of fold: precision {precision:.2f}, recall "
-                          f"{recall:.2f} at {threshold:.2f}; the playbook's own texts score at most {floor:.2f})")
+                          f"{recall:.2f} at {threshold:.2f}; the playbook's own texts score at most {floor:.2f}, "
+                          f"a sentence of unknown words {unknown:.2f})")
 
 
 def train_all(report=print) -> dict[Path, str]:

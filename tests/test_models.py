@@ -119,3 +119,15 @@ def test_an_everyday_polite_line_sent_alone_gets_no_tone_warning(checker, reply)
     """Twitter teams answer in one line. The written corpus's curt lines are its hostile ones, and a sentence's length
     and its plain full stop had taught the tone model so (sentence_features): each of these warned."""
     assert "kind-tone" not in [f.rule for f in checker.check(reply, "en").findings]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_sentence_of_words_no_model_learnt_gets_no_model_finding(checker, language):
+    """Such a sentence scores a model's bias alone, and a warning must rest on words the model knows: the Danish tone
+    model's bias (0.67) once lay over its threshold (0.65), so any line of unknown words (a product code, a street, a
+    name) read as hostile. make train keeps every threshold above it."""
+    reply = "Xqzv wpkj zzbt."
+    for name in ("hostile", "evasive", "compensation", "written-channel"):
+        assert not set(sentence_features([reply])[0]) & set(load_model(name, language).weights)
+    model_rules = {"kind-tone", "no-dodging", "no-public-compensation", "call-dont-write"}
+    assert not [f.rule for f in checker.check(reply, language).findings if f.rule in model_rules]
