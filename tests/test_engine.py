@@ -268,6 +268,22 @@ def test_sentences_end_at_end_marks_and_line_breaks_not_at_abbreviations_or_init
     assert measured.metric("longest_sentence_words") == 9
 
 
+def test_emoji_after_a_sentence_end_belong_to_the_sentence_they_close():
+    text = "Tillykke, Sofie! 🎉 Vi ses. 🙂👍🏻\nDet er 200 kr. 😊 om måneden. Mvh Jo"
+    assert [text[s.start:s.end] for s in Measured(text).sentences] == [
+        "Tillykke, Sofie! 🎉", "Vi ses. 🙂👍🏻", "Det er 200 kr. 😊 om måneden.", "Mvh Jo"]
+
+
+def test_a_finding_that_marks_a_sentence_does_not_begin_with_the_last_ones_emoji(checker):
+    """Staff close a sentence with an emoji ("Tak for tålmodigheden! 🙏"); the underline of the next sentence must
+    start at its first word."""
+    text = "Hej Lone. Tak for tålmodigheden! 🙏 Du får 20 % rabat på din næste ordre. Mvh Mette"
+    units = text.encode("utf-16-le")
+    marked = [units[2 * f.start:2 * f.end].decode("utf-16-le")
+              for f in checker.check(text, "da").findings if f.rule == "no-public-compensation"]
+    assert marked == ["Du får 20 % rabat på din næste ordre."]
+
+
 SIMPLE_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 

@@ -35,6 +35,8 @@ PLAIN_ENDING = "$:."  # a sentence that ends in a full stop: no feature (sentenc
 # Emoji and other pictographs, each a feature of its own: a wink or an upside-down face can make a polite sentence
 # sarcastic, and the words alone don't show it.
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+# An emoji, or the skin tone, joiner or variation selector of one, as a sentence may end with it (text.SENTENCE_END).
+_CLOSING_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]")
 
 
 def features(text: str) -> list[str]:
@@ -117,6 +119,8 @@ def opening_and_ending(sentence: str, words: list[str] | None = None) -> list[st
     if len(words) < 2:
         return []
     stripped = sentence.rstrip()
+    while _CLOSING_EMOJI.fullmatch(stripped[-1]):  # "Tillykke! 🎉" ends in "!"; the emoji is a feature of its own
+        stripped = stripped[:-1].rstrip()
     return [f"^:{words[0]}", f"^2:{words[0]} {words[1]}", "$:a" if stripped[-1].isalnum() else f"$:{stripped[-1]}"]
 
 
