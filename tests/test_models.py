@@ -2,6 +2,7 @@
 corpus, and they are scored in plain Python the way they were trained."""
 
 import json
+import math
 
 import pytest
 
@@ -9,7 +10,8 @@ from quality.corpus import ROOT, Reply
 from quality.evaluate import _count_kinds, evaluate, scores
 from replyguard.checking.engine import Finding
 from quality.train import stale, train_all
-from replyguard.checking.model import SHAPE, LinearModel, SentenceModels, features, load_model, sentence_features
+from replyguard.checking.model import (SHAPE, LinearModel, SentenceModels, features, load_model, sentence_context,
+                                       sentence_features)
 
 
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
@@ -46,6 +48,49 @@ def test_shape_features_are_told_apart_from_word_features_by_their_prefix():
         own = features(sentence)
         assert not any(feature.startswith(SHAPE) for feature in own)
         assert all(feature.startswith(SHAPE) for feature in row if feature not in own)
+
+
+def test_a_sentence_is_read_with_the_words_of_the_other_sentences_of_its_reply():
+    """The context of a sentence the models judge: the words of the reply's other sentences of three words or more,
+    each once. A greeting or a sign-off ("Sorry again.", "^JB") adds nothing, and a reply of one such sentence has no
+    context."""
+    reply = ["Hi Sam, sorry!", "Check your app.", "Sorry again.", "^JB"]
+    assert sentence_context(reply, sentence_features(reply)) == [
+        ["o:app", "o:check", "o:your"], ["o:hi", "o:sam", "o:sorry"],
+        ["o:app", "o:check", "o:hi", "o:sam", "o:sorry", "o:your"], []]
+    alone = ["Check your app.", "^JB"]
+    assert sentence_context(alone, sentence_features(alone)) == [[], []]
+
+
+def test_a_greeting_and_a_sign_off_around_a_line_give_it_no_context(checker):
+    """The corpus's written hostile twins are short replies of a greeting, a dig and a sign-off: read as context, "hej"
+    and "mvh" had weighed +1.4 and +1.6 towards hostile, and this README example got a tone warning."""
+    reply = ["Hej Lone.", "Du får 20 % rabat på din næste ordre.", "Mvh Mette"]
+    assert sentence_context(reply, sentence_features(reply))[1] == []
+    assert "kind-tone" not in [f.rule for f in checker.check(" ".join(reply), "da").findings]
+
+
+def test_the_same_sentence_reads_harsher_beside_a_curt_reply_than_beside_a_warm_one():
+    """The tone model reads context (quality.train.CONTEXT_MODELS): "You signed the contract." answers a complaint
+    kindly in a reply that apologises and offers a call, and slams the door in one that says "Not our problem"."""
+    warm = ["Hi Sam, I'm so sorry about the mix-up and thank you for telling us.", "You signed the contract.",
+            "Please call us on +45 70 20 30 40 and we'll sort it out today."]
+    curt = ["Not our problem.", "You signed the contract.", "Read it next time."]
+    tone = SentenceModels([load_model("hostile", "en")])
+    found = sentence_features(curt)[1]
+    in_warm, in_curt = (tone.probabilities(found, sentence_context(reply, sentence_features(reply))[1])[0]
+                        for reply in (warm, curt))
+    assert in_curt > 5 * in_warm
+
+
+def test_a_sentence_without_context_gets_the_models_bias_for_sentences_alone():
+    """make train gives a model that reads context a bias of its own for one-sentence replies, so that they meet the
+    threshold chosen for them (quality.train.REAL_FALSE_ALARMS_ALONE) under the rule's one threshold."""
+    model = LinearModel("hostile", "en", ("yes",), (0.0,), {"w:a": (1.0,), "o:b": (2.0,)}, bias_alone=(-1.0,))
+    scorer = SentenceModels([model])
+    assert scorer.read_context
+    assert scorer.probabilities(["w:a"]) == [0.5]
+    assert scorer.probabilities(["w:a"], ["o:b", "o:c"]) == [pytest.approx(1 / (1 + math.exp(-(1.0 + 2.0 / math.sqrt(2)))))]
 
 
 def test_a_one_word_sentence_such_as_a_sign_off_or_a_link_is_not_judged_by_the_models():

@@ -8,7 +8,7 @@ from ..settings import LANGUAGES, Settings, SettingsError
 from .classify import Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
-from .model import SentenceModels, load_model, sentence_features
+from .model import SentenceModels, load_model, sentence_context, sentence_features, words_of
 from .patterns import AnchorIndex, Haystack, PatternSet, runaway
 from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
 from .templates import load_templates
@@ -57,15 +57,19 @@ class _Text(Haystack):
         """Each sentence's span and model features, found once for every model that reads them."""
         if self._sentence_features is None:
             spans = [(s.start, s.end) for s in self.measured.sentences]
-            found = sentence_features([self.text[start:end] for start, end in spans])
+            texts = [self.text[start:end] for start, end in spans]
+            words = list(map(words_of, texts))
+            found = sentence_features(texts, words)
             self._sentence_features = [(start, end, row) for (start, end), row in zip(spans, found)]
+            self._sentence_contexts = (sentence_context(texts, found, words) if self._sentence_models.read_context
+                                       else [()] * len(found))
         return self._sentence_features
 
     def sentence_probabilities(self) -> list[list[float]]:
         """Each sentence's probability under every sentence model of the language (Checker numbers the models)."""
         if self._sentence_probabilities is None:
-            self._sentence_probabilities = [self._sentence_models.probabilities(found)
-                                            for _, _, found in self.sentence_features()]
+            self._sentence_probabilities = [self._sentence_models.probabilities(found, context) for (_, _, found), context
+                                            in zip(self.sentence_features(), self._sentence_contexts)]
         return self._sentence_probabilities
 
     def entity(self, name: str) -> list[tuple[int, int]]:
