@@ -52,6 +52,7 @@ class _Text(Haystack):
         # language (national phone numbers are read in its usual countries too)
         self._detectors, self._entities, self._parsed = detectors, {}, {"language": language}
         self._sentence_models, self._sentence_features, self._sentence_probabilities = sentence_models, None, None
+        self._sentence_contexts = None  # each sentence's context (model.sentence_context), found with its features
 
     def sentence_features(self) -> list[tuple[int, int, list[str]]]:
         """Each sentence's span and model features, found once for every model that reads them."""
@@ -68,8 +69,9 @@ class _Text(Haystack):
     def sentence_probabilities(self) -> list[list[float]]:
         """Each sentence's probability under every sentence model of the language (Checker numbers the models)."""
         if self._sentence_probabilities is None:
-            self._sentence_probabilities = [self._sentence_models.probabilities(found, context) for (_, _, found), context
-                                            in zip(self.sentence_features(), self._sentence_contexts)]
+            sentences = self.sentence_features()  # finds the contexts too
+            self._sentence_probabilities = [self._sentence_models.probabilities(found, context)
+                                            for (_, _, found), context in zip(sentences, self._sentence_contexts)]
         return self._sentence_probabilities
 
     def entity(self, name: str) -> list[tuple[int, int]]:
