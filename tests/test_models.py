@@ -71,7 +71,7 @@ def test_a_greeting_and_a_sign_off_around_a_line_give_it_no_context(checker):
 
 
 def test_the_same_sentence_reads_harsher_beside_a_curt_reply_than_beside_a_warm_one():
-    """The tone model reads context (quality.train.CONTEXT_MODELS): "You signed the contract." answers a complaint
+    """The tone model reads context (model.sentence_context): "You signed the contract." answers a complaint
     kindly in a reply that apologises and offers a call, and slams the door in one that says "Not our problem"."""
     warm = ["Hi Sam, I'm so sorry about the mix-up and thank you for telling us.", "You signed the contract.",
             "Please call us on +45 70 20 30 40 and we'll sort it out today."]
