@@ -97,13 +97,18 @@ def test_every_rule_page_is_reached_by_clicking_from_the_home_page(site, page, l
         expect_title(page, rule.title[language])
 
 
+# Material's search builds its index in a web worker after the page loads, and answers what was typed meanwhile once
+# it is ready; on a loaded two-core machine that took longer than Playwright's default 5 s (a clean-clone run failed).
+SEARCH_READY_MS = 20_000
+
+
 @pytest.mark.parametrize("language, query", [("da", "rabat"), ("en", "refund")])
 def test_search_finds_the_compensation_rule(site, page, language, query):
     _, base_url = site
     page.goto(home(base_url, language))
     page.locator("input.md-search__input").fill(query)
     results = page.locator(".md-search-result__item a")
-    expect(results.first).to_be_visible()
+    expect(results.first).to_be_visible(timeout=SEARCH_READY_MS)
     found = {urlsplit(link).path for link in results.evaluate_all("links => links.map(a => a.href)")}
     assert f"{urlsplit(home(base_url, language)).path}rules/{COMPENSATION}/" in found
 
@@ -114,7 +119,7 @@ def test_search_finds_only_pages_in_the_readers_language(site, page, language):
     page.goto(home(base_url, language))
     page.locator("input.md-search__input").fill("ReplyGuard")  # a word on pages of both languages
     results = page.locator(".md-search-result__item a")
-    expect(results.first).to_be_visible()
+    expect(results.first).to_be_visible(timeout=SEARCH_READY_MS)
     paths = {urlsplit(link).path for link in results.evaluate_all("links => links.map(a => a.href)")}
     english = {path for path in paths if path.startswith("/playbook/en/")}
     assert english == (paths if language == "en" else set()), paths
