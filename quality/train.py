@@ -7,9 +7,9 @@ template, every rule's suggestions and each bad example with its suggestion appl
 object to what the playbook itself recommends.
 
 A sentence model's threshold is chosen on the training part only: each reply is scored by a model that never saw it
-(five folds); among the thresholds that flag at most 2 % of the real replies without the label, the one nearest the
-rule's targets wins (the least precision and recall short of them, added up; the most recall among those that reach
-both), raised if needed so that no playbook text is flagged, and above what a sentence of words the model never learnt
+(five folds); among the thresholds at which the model adds a warning to at most 2 % of the real replies without the
+label, the one nearest the rule's targets wins (the least precision and recall short of them, added up; the most
+recall among those that reach both), raised if needed so that no playbook text is flagged, and above what a sentence of words the model never learnt
 scores (its bias alone). Each sentence model reads a sentence with the words of the rest of its reply, so it gets two
 thresholds: one chosen on the replies of several sentences, one on the replies of one sentence (read without context,
 held to REAL_FALSE_ALARMS_ALONE); the first is the rule's, and the model's bias for sentences without context
@@ -227,8 +227,9 @@ def out_of_fold(rows, targets, groups, strength, weights):
 
 def choose_threshold(rule, language, label, replies, scores_by_sentence, pattern_spans, among=lambda reply_id: True,
                      real_false_alarms=REAL_FALSE_ALARMS):
-    """The threshold nearest the rule's precision and recall targets among those that flag
-    few real replies without the label (REAL_FALSE_ALARMS), judging each training reply as make eval does (caught
+    """The threshold nearest the rule's precision and recall targets among those at which the model adds a warning to
+    few real replies without the label (REAL_FALSE_ALARMS; what the patterns flag there is theirs, and counting it
+    would leave no threshold where they alone pass the limit), judging each training reply as make eval does (caught
     when a finding overlaps a label) by the rule as the checker runs it: its patterns' findings (pattern_spans) and
     the sentences its model scores over the threshold. What staff see is the rule's warnings, and a model sentence
     the patterns already flag costs no precision: judged alone, the compensation model's threshold (0.71 and 0.69)
@@ -244,12 +245,13 @@ def choose_threshold(rule, language, label, replies, scores_by_sentence, pattern
     for threshold in THRESHOLDS:
         tp = fp = fn = real_fp = 0
         for scored, wanted, real, found in judged:
-            spans = found + [span for span, score in scored if score >= threshold]
+            flagged = [span for span, score in scored if score >= threshold]
+            spans = found + flagged
             hit = any(overlaps(s, wanted) for s in spans)
             tp += bool(wanted) and hit
             fp += bool(spans) and not hit
             fn += bool(wanted) and not hit
-            real_fp += real and bool(spans) and not wanted
+            real_fp += real and not found and bool(flagged) and not wanted
         if real_clean and real_fp / real_clean > real_false_alarms:
             continue
         precision = tp / (tp + fp) if tp + fp else 0.0
