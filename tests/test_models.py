@@ -11,7 +11,7 @@ from quality.evaluate import _count_kinds, evaluate, scores
 from replyguard.checking.engine import Finding
 from quality.train import stale, train_all
 from replyguard.checking.model import (SHAPE, LinearModel, SentenceModels, features, load_model, sentence_context,
-                                       sentence_features)
+                                       sentence_features, words_of)
 
 
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
@@ -68,6 +68,23 @@ def test_a_greeting_and_a_sign_off_around_a_line_give_it_no_context(checker):
     reply = ["Hej Lone.", "Du får 20 % rabat på din næste ordre.", "Mvh Mette"]
     assert sentence_context(reply, sentence_features(reply))[1] == []
     assert "kind-tone" not in [f.rule for f in checker.check(" ".join(reply), "da").findings]
+
+
+@pytest.mark.parametrize("language, reply", [
+    ("en", ["Hi Sam.", "Not our problem.", "You signed the contract and the terms are clear.", "Read them next time.",
+            "Not our problem.", "Jo"]),
+    ("da", ["Hej Lone.", "Det er vi kede af at høre.", "Ring til os på 70 20 30 40, så finder vi en løsning.",
+            "Mvh Mette"]),
+    ("en", ["Thanks!"]),
+])
+def test_a_reply_is_scored_as_each_sentence_with_its_own_context(language, reply):
+    """The checker weighs the reply's context words once (reply_probabilities), make train and sentence_context
+    list each sentence's context in full: the two must give every model the same probability for every sentence."""
+    models = SentenceModels([load_model(name, language)
+                             for name in ("hostile", "evasive", "compensation", "written-channel")])
+    rows, words = sentence_features(reply), [words_of(sentence) for sentence in reply]
+    one_by_one = [models.probabilities(row, context) for row, context in zip(rows, sentence_context(reply, rows))]
+    assert models.reply_probabilities(rows, words) == [pytest.approx(p, abs=1e-12) for p in one_by_one]
 
 
 def test_the_same_sentence_reads_harsher_beside_a_curt_reply_than_beside_a_warm_one():

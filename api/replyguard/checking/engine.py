@@ -8,7 +8,7 @@ from ..settings import LANGUAGES, Settings, SettingsError
 from .classify import Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
-from .model import SentenceModels, load_model, sentence_context, sentence_features, words_of
+from .model import SentenceModels, load_model, sentence_features, words_of
 from .patterns import AnchorIndex, Haystack, PatternSet, runaway
 from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
 from .templates import load_templates
@@ -52,26 +52,23 @@ class _Text(Haystack):
         # language (national phone numbers are read in its usual countries too)
         self._detectors, self._entities, self._parsed = detectors, {}, {"language": language}
         self._sentence_models, self._sentence_features, self._sentence_probabilities = sentence_models, None, None
-        self._sentence_contexts = None  # each sentence's context (model.sentence_context), found with its features
+        self._sentence_words = None  # each sentence's words, found with its features
 
     def sentence_features(self) -> list[tuple[int, int, list[str]]]:
         """Each sentence's span and model features, found once for every model that reads them."""
         if self._sentence_features is None:
             spans = [(s.start, s.end) for s in self.measured.sentences]
             texts = [self.text[start:end] for start, end in spans]
-            words = list(map(words_of, texts))
-            found = sentence_features(texts, words)
+            self._sentence_words = list(map(words_of, texts))
+            found = sentence_features(texts, self._sentence_words)
             self._sentence_features = [(start, end, row) for (start, end), row in zip(spans, found)]
-            self._sentence_contexts = (sentence_context(texts, found, words) if self._sentence_models.read_context
-                                       else [()] * len(found))
         return self._sentence_features
 
     def sentence_probabilities(self) -> list[list[float]]:
         """Each sentence's probability under every sentence model of the language (Checker numbers the models)."""
         if self._sentence_probabilities is None:
-            sentences = self.sentence_features()  # finds the contexts too
-            self._sentence_probabilities = [self._sentence_models.probabilities(found, context)
-                                            for (_, _, found), context in zip(sentences, self._sentence_contexts)]
+            rows = [found for _, _, found in self.sentence_features()]  # finds the sentences' words too
+            self._sentence_probabilities = self._sentence_models.reply_probabilities(rows, self._sentence_words)
         return self._sentence_probabilities
 
     def entity(self, name: str) -> list[tuple[int, int]]:

@@ -13,6 +13,7 @@ import json
 import math
 import re
 import sys
+from collections import Counter
 from functools import cache
 from itertools import chain, repeat
 from operator import add, methodcaller
@@ -126,13 +127,19 @@ def sentence_context(sentences: list[str], rows: list[list[str]], words: list[li
     reads context keeps a bias of its own for such sentences (LinearModel.bias_alone), since one-line replies are
     mostly polite among real ones and mostly hostile among the corpus's written ones. `words`: as for
     sentence_features."""
-    judged = [set(its_words) if row and len(its_words) >= CONTEXT_WORDS else set()
-              for its_words, row in zip(words or map(words_of, sentences), rows)]
+    judged = _context_words(rows, words or list(map(words_of, sentences)))
     contexts = []
     for number, row in enumerate(rows):
         other = set().union(*judged[:number], *judged[number + 1:]) if row else ()
         contexts.append(sorted(CONTEXT + word for word in other))
     return contexts
+
+
+def _context_words(rows: list[list[str]], words: list[list[str]]) -> list[set[str]]:
+    """The words each sentence gives the others as context: none from a sentence the models don't judge, nor from a
+    greeting or sign-off (fewer than CONTEXT_WORDS words)."""
+    return [set(its_words) if row and len(its_words) >= CONTEXT_WORDS else set()
+            for its_words, row in zip(words, rows)]
 
 
 def opening_and_ending(sentence: str, words: list[str] | None = None) -> list[str]:
@@ -257,6 +264,29 @@ class SentenceModels:
         context_root = math.sqrt(len(context))
         return [1 / (1 + math.exp(-(bias + total / root + context_total / context_root)))
                 for bias, total, context_total in zip(self._biases, totals, self._totals(context))]
+
+    def reply_probabilities(self, rows: list[list[str]], words: list[list[str]]) -> list[list[float]]:
+        """Each sentence's probabilities, as probabilities(row, context) with sentence_context's contexts, the context
+        weighed once per reply: a sentence's context is the reply's context words less those that only it gives, so
+        each sentence costs its own words rather than all the others' (summing every sentence's whole context took a
+        quarter of a 1,000-character reply's check). `rows`: sentence_features; `words`: each sentence's words."""
+        if not self.read_context:
+            return [self.probabilities(row) for row in rows]
+        given = _context_words(rows, words)
+        counts = Counter(word for its_words in given for word in its_words)
+        reply_total = self._totals([CONTEXT + word for word in counts])
+        results = []
+        for row, its_words in zip(rows, given):
+            only_here = [CONTEXT + word for word in its_words if counts[word] == 1]
+            size = len(counts) - len(only_here)
+            if not row or not size:
+                results.append(self.probabilities(row))
+                continue
+            totals, root, context_root = self._totals(row), math.sqrt(len(row)), math.sqrt(size)
+            context_totals = map(float.__sub__, reply_total, self._totals(only_here)) if only_here else reply_total
+            results.append([1 / (1 + math.exp(-(bias + total / root + context_total / context_root)))
+                            for bias, total, context_total in zip(self._biases, totals, context_totals)])
+        return results
 
     def _totals(self, found: list[str]) -> list[float]:
         # The known features' weight rows, turned into one column per model and each summed, all in C.
