@@ -128,6 +128,12 @@ def code_point_findings(text, findings):
             if f.start is not None else f for f in findings]
 
 
+def reply_findings(checker, reply):
+    """The checker's findings for a corpus reply, with the complaint it answers as context, in code points."""
+    context = {"complaint": reply.complaint} if reply.complaint else {}
+    return code_point_findings(reply.text, checker.check(reply.text, reply.lang, context).findings)
+
+
 def marked(text: str, spans) -> str:
     out, last = [], 0
     for start, end in sorted(spans):
@@ -157,8 +163,7 @@ def evaluate(split: str = "test", patterns_only: bool = False):
     pool_errors, pool_size, pool_test_errors, pool_test_size = [], 0, 0, 0
     by_kind: dict[tuple[str, str, str], list[int]] = {}
     for reply in replies:
-        context = {"complaint": reply.complaint} if reply.complaint else {}
-        findings = code_point_findings(reply.text, checker.check(reply.text, reply.lang, context).findings)
+        findings = reply_findings(checker, reply)
         chosen = in_split(reply.id)
         if reply.origin == "twcs":
             pool_size += 1

@@ -42,7 +42,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
 from quality.corpus import ROOT, in_test_split, load_comments, load_replies
-from quality.evaluate import SETTINGS, TARGETS, code_point_findings, without_models
+from quality.evaluate import SETTINGS, TARGETS, reply_findings, without_models
 from replyguard.checking.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
 from replyguard.checking.engine import Checker
 from replyguard.checking.model import (CONTEXT, SentenceModels, model_from_json, model_path, sentence_context,
@@ -268,9 +268,8 @@ def rule_pattern_spans(rule, language: str, replies, pattern_checker) -> dict[st
     found = {}
     for reply in replies:
         if reply.lang == language and not in_test_split(reply.id):
-            context = {"complaint": reply.complaint} if reply.complaint else {}
-            findings = code_point_findings(reply.text, pattern_checker.check(reply.text, language, context).findings)
-            found[reply.id] = [(f.start, f.end) for f in findings if f.rule == rule.id and f.start is not None]
+            found[reply.id] = [(f.start, f.end) for f in reply_findings(pattern_checker, reply)
+                               if f.rule == rule.id and f.start is not None]
     return found
 
 

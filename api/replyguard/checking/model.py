@@ -257,13 +257,9 @@ class SentenceModels:
         The sentence's own features and its context are each scaled by 1/sqrt(their number), as make train learns."""
         if not found:
             return [0.0] * len(self.models)
-        totals = self._totals(found)
-        root = math.sqrt(len(found))
         if not context:
-            return [1 / (1 + math.exp(-(bias + total / root))) for bias, total in zip(self._biases_alone, totals)]
-        context_root = math.sqrt(len(context))
-        return [1 / (1 + math.exp(-(bias + total / root + context_total / context_root)))
-                for bias, total, context_total in zip(self._biases, totals, self._totals(context))]
+            return self._logistic(found, self._biases_alone, repeat(0.0), 1)
+        return self._logistic(found, self._biases, self._totals(context), len(context))
 
     def reply_probabilities(self, rows: list[list[str]], words: list[list[str]]) -> list[list[float]]:
         """Each sentence's probabilities, as probabilities(row, context) with sentence_context's contexts, the context
@@ -282,11 +278,16 @@ class SentenceModels:
             if not row or not size:
                 results.append(self.probabilities(row))
                 continue
-            totals, root, context_root = self._totals(row), math.sqrt(len(row)), math.sqrt(size)
             context_totals = map(float.__sub__, reply_total, self._totals(only_here)) if only_here else reply_total
-            results.append([1 / (1 + math.exp(-(bias + total / root + context_total / context_root)))
-                            for bias, total, context_total in zip(self._biases, totals, context_totals)])
+            results.append(self._logistic(row, self._biases, context_totals, size))
         return results
+
+    def _logistic(self, found: list[str], biases, context_totals, context_size: int) -> list[float]:
+        """Each model's probability from its bias, the sentence's own features and its context's summed weights, each
+        part scaled by 1/sqrt(its number of features), as make train learns."""
+        root, context_root = math.sqrt(len(found)), math.sqrt(context_size)
+        return [1 / (1 + math.exp(-(bias + total / root + context_total / context_root)))
+                for bias, total, context_total in zip(biases, self._totals(found), context_totals)]
 
     def _totals(self, found: list[str]) -> list[float]:
         # The known features' weight rows, turned into one column per model and each summed, all in C.
