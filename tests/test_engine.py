@@ -274,10 +274,25 @@ def test_emoji_after_a_sentence_end_belong_to_the_sentence_they_close():
         "Tillykke, Sofie! 🎉", "Vi ses. 🙂👍🏻", "Det er 200 kr. 😊 om måneden.", "Mvh Jo"]
 
 
+def test_emoji_with_no_end_mark_before_them_end_a_sentence_when_a_capital_letter_follows():
+    text = "Vi elsker jer ❤️ og glæder os. Holdet er flyttet til mandag 🙄 Dine næste to timer 👍🏻 👍 Vi ses 🙂 Mvh Jo"
+    assert [text[s.start:s.end] for s in Measured(text).sentences] == [
+        "Vi elsker jer ❤️ og glæder os.", "Holdet er flyttet til mandag 🙄", "Dine næste to timer 👍🏻 👍", "Vi ses 🙂",
+        "Mvh Jo"]
+
+
 def test_a_finding_that_marks_a_sentence_does_not_begin_with_the_last_ones_emoji(checker):
     """Staff close a sentence with an emoji ("Tak for tålmodigheden! 🙏"); the underline of the next sentence must
     start at its first word."""
     text = "Hej Lone. Tak for tålmodigheden! 🙏 Du får 20 % rabat på din næste ordre. Mvh Mette"
+    units = text.encode("utf-16-le")
+    marked = [units[2 * f.start:2 * f.end].decode("utf-16-le")
+              for f in checker.check(text, "da").findings if f.rule == "no-public-compensation"]
+    assert marked == ["Du får 20 % rabat på din næste ordre."]
+
+
+def test_a_sentence_finding_after_an_emoji_with_no_end_mark_marks_only_its_own_sentence(checker):
+    text = "Hej Sam, holdet blev flyttet til mandag 🙄 Du får 20 % rabat på din næste ordre. Mvh Mette"
     units = text.encode("utf-16-le")
     marked = [units[2 * f.start:2 * f.end].decode("utf-16-le")
               for f in checker.check(text, "da").findings if f.rule == "no-public-compensation"]

@@ -13,14 +13,22 @@ ABBREVIATIONS = ("kr", "nr", "ca", "tlf", "evt", "inkl", "ekskl", "eks", "mht", 
 _NOT_AFTER_ABBREVIATION = r"(?<!(?<!\w)\w\.)" + "".join(
     r"(?<!(?<!\w)(?i:%s)\.)" % "|".join(a for a in ABBREVIATIONS if len(a) == length)
     for length in sorted({len(a) for a in ABBREVIATIONS}))
-# Emoji (with their skin tones, joiners and variation selectors) that close a sentence: "Tillykke! 🎉 Vi ses".
-TRAILING_EMOJI = "(?:[ \t]*[\U0001F300-\U0001FAFF\u2600-\u27BF][\U0001F3FB-\U0001F3FF\uFE0F\u200D\U0001F300-\U0001FAFF\u2600-\u27BF]*)*"
+EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
+# One emoji's skin tone, joiners and variation selectors, and the emoji joined to it ("👍🏻", "❤️", "👨‍👩‍👧").
+EMOJI_TAIL = "[\U0001F3FB-\U0001F3FF\uFE0F\u200D%s]*" % EMOJI
+# Emoji that close a sentence: "Tillykke! 🎉 Vi ses".
+TRAILING_EMOJI = "(?:[ \t]*[%s]%s)*" % (EMOJI, EMOJI_TAIL)
 # A sentence ends at . ! ? or … (and any more of them) followed by space, or at a line break, but not at the dot of an
 # abbreviation ("200 kr. om måneden", "f.eks. her", "Mr. Smith") or an initial ("J. Hansen"). Emoji right after the
-# end belong to the sentence they close, so a finding about the next sentence doesn't begin with them. One regex pass;
-# it starts with the end characters so the regex engine can skip straight to them.
-SENTENCE_END = re.compile(r"[\n!?….](?:(?<=\n)|(?<=[!?…])[.!?…]*%s(?=\s|$)|[.!?…]+%s(?=\s|$)|%s%s(?=\s|$))"
-                          % (TRAILING_EMOJI, TRAILING_EMOJI, _NOT_AFTER_ABBREVIATION, TRAILING_EMOJI))
+# end belong to the sentence they close, so a finding about the next sentence doesn't begin with them. Emoji with no
+# end mark before them end a sentence when a capital letter follows ("Vi ses 🙂 Mvh Jo"); before a small letter they
+# sit inside it ("Vi elsker jer ❤️ og glæder os"). One regex pass; it starts with the characters a sentence can end
+# with, so the regex engine can skip straight to them.
+SENTENCE_END = re.compile("|".join([
+    r"[\n!?….%s](?:(?<=\n)" % EMOJI,
+    r"(?<=[!?…])[.!?…]*%s(?=\s|$)" % TRAILING_EMOJI,
+    r"(?<=\.)(?:[.!?…]+%s(?=\s|$)|%s%s(?=\s|$))" % (TRAILING_EMOJI, _NOT_AFTER_ABBREVIATION, TRAILING_EMOJI),
+    r"(?<=[%s])%s%s(?=[ \t]+[A-ZÆØÅÄÖÜ]))" % (EMOJI, EMOJI_TAIL, TRAILING_EMOJI)]))
 ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 # Every letter is inside some word, so a text's letters are its words' characters less these (digits, _, ' and -).
 NOT_LETTER = re.compile(r"[\W\d_]")
