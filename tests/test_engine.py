@@ -268,6 +268,12 @@ def test_sentences_end_at_end_marks_and_line_breaks_not_at_abbreviations_or_init
     assert measured.metric("longest_sentence_words") == 9
 
 
+def test_a_sentence_ending_in_a_contraction_ends_at_its_full_stop():
+    text = "I'm sorry it wasn't. We'll refit it, and we didn’t. Call me."
+    assert [text[s.start:s.end] for s in Measured(text).sentences] == [
+        "I'm sorry it wasn't.", "We'll refit it, and we didn’t.", "Call me."]
+
+
 def test_emoji_after_a_sentence_end_belong_to_the_sentence_they_close():
     text = "Tillykke, Sofie! 🎉 Vi ses. 🙂👍🏻\nDet er 200 kr. 😊 om måneden. Mvh Jo"
     assert [text[s.start:s.end] for s in Measured(text).sentences] == [

@@ -8,9 +8,10 @@ from typing import NamedTuple
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
 ABBREVIATIONS = ("kr", "nr", "ca", "tlf", "evt", "inkl", "ekskl", "eks", "mht", "osv", "jf", "pga",
                  "mr", "mrs", "ms", "dr", "st", "vs", "approx")
-# A lone dot after a whole word that is one of these, or a single character, is not a sentence end. A lookbehind has
-# a fixed width, so there is one per length of abbreviation; they sit after the dot so the regex only tries them there.
-_NOT_AFTER_ABBREVIATION = r"(?<!(?<!\w)\w\.)" + "".join(
+# A lone dot after a whole word that is one of these, or a single character, is not a sentence end; the letter after
+# an apostrophe is not a single character ("it wasn't."). A lookbehind has a fixed width, so there is one per length
+# of abbreviation; they sit after the dot so the regex only tries them there.
+_NOT_AFTER_ABBREVIATION = r"(?<!(?<![\w'’])\w\.)" + "".join(
     r"(?<!(?<!\w)(?i:%s)\.)" % "|".join(a for a in ABBREVIATIONS if len(a) == length)
     for length in sorted({len(a) for a in ABBREVIATIONS}))
 EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
