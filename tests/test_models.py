@@ -97,7 +97,8 @@ def test_the_same_sentence_reads_harsher_beside_a_curt_reply_than_beside_a_warm_
     found = sentence_features(curt)[1]
     in_warm, in_curt = (tone.probabilities(found, sentence_context(reply, sentence_features(reply))[1])[0]
                         for reply in (warm, curt))
-    assert in_curt > 5 * in_warm
+    # Context adds to the score, so it multiplies the odds: the curt reply's at least five times the warm one's.
+    assert in_curt / (1 - in_curt) > 5 * in_warm / (1 - in_warm)
 
 
 def test_a_sentence_without_context_gets_the_models_bias_for_sentences_alone():
