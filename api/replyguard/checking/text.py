@@ -25,11 +25,11 @@ TRAILING_EMOJI = "(?:[ \t]*[%s]%s)*" % (EMOJI, EMOJI_TAIL)
 # end mark before them end a sentence when a capital letter follows ("Vi ses 🙂 Mvh Jo"); before a small letter they
 # sit inside it ("Vi elsker jer ❤️ og glæder os"). One regex pass; it starts with the characters a sentence can end
 # with, so the regex engine can skip straight to them.
-SENTENCE_END = re.compile("|".join([
-    r"[\n!?….%s](?:(?<=\n)" % EMOJI,
+SENTENCE_END = re.compile(r"[\n!?….%s](?:%s)" % (EMOJI, "|".join([
+    r"(?<=\n)",
     r"(?<=[!?…])[.!?…]*%s(?=\s|$)" % TRAILING_EMOJI,
-    r"(?<=\.)(?:[.!?…]+%s(?=\s|$)|%s%s(?=\s|$))" % (TRAILING_EMOJI, _NOT_AFTER_ABBREVIATION, TRAILING_EMOJI),
-    r"(?<=[%s])%s%s(?=[ \t]+[A-ZÆØÅÄÖÜ]))" % (EMOJI, EMOJI_TAIL, TRAILING_EMOJI)]))
+    r"(?<=\.)(?:[.!?…]+%s|%s%s)(?=\s|$)" % (TRAILING_EMOJI, _NOT_AFTER_ABBREVIATION, TRAILING_EMOJI),
+    r"(?<=[%s])%s%s(?=[ \t]+[A-ZÆØÅÄÖÜ])" % (EMOJI, EMOJI_TAIL, TRAILING_EMOJI)])))
 ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 # Every letter is inside some word, so a text's letters are its words' characters less these (digits, _, ' and -).
 NOT_LETTER = re.compile(r"[\W\d_]")
