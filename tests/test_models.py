@@ -176,11 +176,12 @@ def test_no_model_warns_on_a_polite_reply_signed_on_lines_of_its_own(checker, la
 @pytest.mark.parametrize("reply", [
     "Were you home when it was delivered?", "Have you tried restarting the router?", "Try logging out and in again.",
     "Enjoy your weekend.", "Good luck with the move!", "That's unfortunate.", "Which colour would you like?",
-    "We open again on Monday.",
+    "We open again on Monday.", "Try clearing your cache.", "Check your spam folder.",
 ])
 def test_an_everyday_polite_line_sent_alone_gets_no_tone_warning(checker, reply):
     """Twitter teams answer in one line. The written corpus's curt lines are its hostile ones, and a sentence's length
-    and its plain full stop had taught the tone model so (sentence_features): each of these warned."""
+    and its plain full stop had taught the tone model so (sentence_features): each of these warned. The last two warned
+    later, as "Try ..." and "Check your ..." open many of the written corpus's digs (corpus en-o and en-r)."""
     assert "kind-tone" not in [f.rule for f in checker.check(reply, "en").findings]
 
 
