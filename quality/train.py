@@ -12,8 +12,8 @@ label, the one nearest the rule's targets wins (the least precision and recall s
 recall among those that reach both), raised if needed so that no playbook text is flagged, and above what a sentence of words the model never learnt
 scores (its bias alone). Each sentence model reads a sentence with the words of the rest of its reply, so it gets two
 thresholds: one chosen on the replies of several sentences, one on the replies of one sentence (read without context,
-held to REAL_FALSE_ALARMS_ALONE, TONE_FALSE_ALARMS_ALONE for the tone model); the first is the rule's, and the model's bias for sentences without context
-(bias_alone) is moved so that they meet the second. Each is judged as the checker runs the rule: its patterns'
+held to REAL_FALSE_ALARMS_ALONE, the tone model to TONE_FALSE_ALARMS_ALONE); the first is the rule's, and the model's
+bias for sentences without context (bias_alone) is moved so that they meet the second. Each is judged as the checker runs the rule: its patterns'
 findings and the model's sentences together (choose_threshold). Not "the best recall at the precision target": when a
 model just reaches that precision at its very highest thresholds, that rule jumps to a threshold that catches almost
 nothing (the English tone model, with the da-g/en-g replies: recall 0.14 instead of 0.45). It is written into the rule file (check.model.threshold). The test split is never read.
@@ -85,10 +85,10 @@ REAL_FALSE_ALARMS = 0.02
 # For replies of one sentence, which a sentence model reads without context, half that: the
 # line is the whole answer, and the English tone model's threshold for them at 2 % (0.74) warned on 14 of 40 everyday
 # polite one-line replies of our own ("Were you home when it was delivered?"), at 1 % (0.84) on 9, as before context.
-# The tone model, a quarter of that: in the written corpus a line that opens "Try ..." is a dig as often as not
-# ("Try reading the confirmation next time."), among real replies almost never, and at 1 % (0.84, with en-p, en-q and
-# da-p) the tone model warned on "Try logging out and in again." sent alone; at 0.5 % (0.91) it doesn't, and out of
-# fold on the training part its one-line replies went from 0.90 / 0.65 to 0.92 / 0.58 (en).
+# The tone model's, half of that again (0.5 %): in the written corpus a line that opens "Try ..." is a dig as often
+# as not ("Try reading the confirmation next time."), among real replies almost never, and at 1 % (0.84, with en-p,
+# en-q and da-p) the tone model warned on "Try logging out and in again." sent alone; at 0.5 % (0.91) it doesn't, and
+# out of fold on the training part its English one-line replies went from 0.90 / 0.65 to 0.92 / 0.58.
 REAL_FALSE_ALARMS_ALONE = 0.01
 TONE_FALSE_ALARMS_ALONE = 0.005
 THRESHOLD_LINE = re.compile(r"^(    threshold: )\{da: [0-9.]+, en: [0-9.]+\}$", re.M)
@@ -332,10 +332,10 @@ def train_sentence_model(name: str, language: str) -> tuple[str, float, str]:
     with_context = {group for group, count in Counter(groups).items() if count > 1}
     threshold, precision, recall, _ = choose_threshold(rule, language, label, replies, scores_by_sentence, pattern_spans,
                                                        lambda reply_id: reply_id in with_context)
+    one_line_false_alarms = TONE_FALSE_ALARMS_ALONE if name == "hostile" else REAL_FALSE_ALARMS_ALONE
     alone, alone_precision, alone_recall, _ = choose_threshold(rule, language, label, replies, scores_by_sentence, pattern_spans,
                                                                lambda reply_id: reply_id not in with_context,
-                                                               TONE_FALSE_ALARMS_ALONE if name == "hostile"
-                                                               else REAL_FALSE_ALARMS_ALONE)
+                                                               one_line_false_alarms)
     chosen = max(threshold, _above(floors[True]))
     chosen_alone = max(alone, _above(floors[False]), _above(unknown))
     bias_alone = raw.models[0].bias[0] + _logit(chosen) - _logit(chosen_alone)
