@@ -12,7 +12,7 @@ label, the one nearest the rule's targets wins (the least precision and recall s
 recall among those that reach both), raised if needed so that no playbook text is flagged, and above what a sentence of words the model never learnt
 scores (its bias alone). Each sentence model reads a sentence with the words of the rest of its reply, so it gets two
 thresholds: one chosen on the replies of several sentences, one on the replies of one sentence (read without context,
-held to REAL_FALSE_ALARMS_ALONE, the tone model to TONE_FALSE_ALARMS_ALONE); the first is the rule's, and the model's
+held to its share in SENTENCE_MODELS); the first is the rule's, and the model's
 bias for sentences without context (bias_alone) is moved so that they meet the second. Each is judged as the checker runs the rule: its patterns'
 findings and the model's sentences together (choose_threshold). Not "the best recall at the precision target": when a
 model just reaches that precision at its very highest thresholds, that rule jumps to a threshold that catches almost
@@ -55,12 +55,25 @@ from replyguard.checking.text import Measured, Utf16Offsets
 LANGUAGES = ("da", "en")
 MODELS_DIR = ROOT / "api" / "replyguard" / "models"
 RULES_DIR = ROOT / "playbook" / "rules"
-# model name -> (corpus label, the rule that uses it, inverse regularisation strength)
+# At most this share of the real replies without the label may get the model's finding: written replies are denser
+# in hostility and evasion than anything staff post, so a threshold that suits them alone warns on polite real ones.
+REAL_FALSE_ALARMS = 0.02
+# For replies of one sentence, which a sentence model reads without context, half that: the
+# line is the whole answer, and the English tone model's threshold for them at 2 % (0.74) warned on 14 of 40 everyday
+# polite one-line replies of our own ("Were you home when it was delivered?"), at 1 % (0.84) on 9, as before context.
+# The tone model's, half of that again (0.5 %): in the written corpus a line that opens "Try ..." is a dig as often
+# as not ("Try reading the confirmation next time."), among real replies almost never, and at 1 % (0.84, with en-p,
+# en-q and da-p) the tone model warned on "Try logging out and in again." sent alone; at 0.5 % (0.91) it doesn't, and
+# out of fold on the training part its English one-line replies went from 0.90 / 0.65 to 0.92 / 0.58.
+REAL_FALSE_ALARMS_ALONE = 0.01
+TONE_FALSE_ALARMS_ALONE = 0.005
+# model name -> (corpus label, the rule that uses it, inverse regularisation strength, the share of real one-line
+# replies without the label it may warn on)
 SENTENCE_MODELS = {
-    "hostile": ("hostile", "kind-tone", 4.0),
-    "evasive": ("evasive", "no-dodging", 4.0),
-    "compensation": ("compensation", "no-public-compensation", 4.0),
-    "written-channel": ("written_channel", "call-dont-write", 4.0),
+    "hostile": ("hostile", "kind-tone", 4.0, TONE_FALSE_ALARMS_ALONE),
+    "evasive": ("evasive", "no-dodging", 4.0, REAL_FALSE_ALARMS_ALONE),
+    "compensation": ("compensation", "no-public-compensation", 4.0, REAL_FALSE_ALARMS_ALONE),
+    "written-channel": ("written_channel", "call-dont-write", 4.0, REAL_FALSE_ALARMS_ALONE),
 }
 # Every sentence model reads each sentence with the words of the rest of its reply (model.sentence_context). The tone
 # model, out of fold on the training part at the thresholds chosen: English 0.84 / 0.55 before; with context 0.85 /
@@ -79,18 +92,6 @@ MIN_COUNT = 2  # a feature seen in fewer training texts is left out: it can't ge
 DECIMALS = 4  # weights are rounded, so the file is small and the same on every machine
 FOLDS = 5
 THRESHOLDS = [round(t, 2) for t in np.arange(0.30, 0.96, 0.01)]
-# At most this share of the real replies without the label may get the model's finding: written replies are denser
-# in hostility and evasion than anything staff post, so a threshold that suits them alone warns on polite real ones.
-REAL_FALSE_ALARMS = 0.02
-# For replies of one sentence, which a sentence model reads without context, half that: the
-# line is the whole answer, and the English tone model's threshold for them at 2 % (0.74) warned on 14 of 40 everyday
-# polite one-line replies of our own ("Were you home when it was delivered?"), at 1 % (0.84) on 9, as before context.
-# The tone model's, half of that again (0.5 %): in the written corpus a line that opens "Try ..." is a dig as often
-# as not ("Try reading the confirmation next time."), among real replies almost never, and at 1 % (0.84, with en-p,
-# en-q and da-p) the tone model warned on "Try logging out and in again." sent alone; at 0.5 % (0.91) it doesn't, and
-# out of fold on the training part its English one-line replies went from 0.90 / 0.65 to 0.92 / 0.58.
-REAL_FALSE_ALARMS_ALONE = 0.01
-TONE_FALSE_ALARMS_ALONE = 0.005
 THRESHOLD_LINE = re.compile(r"^(    threshold: )\{da: [0-9.]+, en: [0-9.]+\}$", re.M)
 
 
@@ -299,7 +300,7 @@ def train_sentence_model(name: str, language: str) -> tuple[str, float, str]:
     """One sentence model for one language: its file's text, its rule's threshold, and a line that says why."""
     inputs = _inputs()
     replies, rules = inputs.replies, inputs.rules
-    label, rule_id, strength = SENTENCE_MODELS[name]
+    label, rule_id, strength, one_line_false_alarms = SENTENCE_MODELS[name]
     rule = next(r for r in rules if r.id == rule_id)
     clean = playbook_texts(rule, language, rules, inputs.pattern_checker)
     examples = sentence_examples(label, rule, language, replies, clean)
@@ -332,7 +333,6 @@ def train_sentence_model(name: str, language: str) -> tuple[str, float, str]:
     with_context = {group for group, count in Counter(groups).items() if count > 1}
     threshold, precision, recall, _ = choose_threshold(rule, language, label, replies, scores_by_sentence, pattern_spans,
                                                        lambda reply_id: reply_id in with_context)
-    one_line_false_alarms = TONE_FALSE_ALARMS_ALONE if name == "hostile" else REAL_FALSE_ALARMS_ALONE
     alone, alone_precision, alone_recall, _ = choose_threshold(rule, language, label, replies, scores_by_sentence, pattern_spans,
                                                                lambda reply_id: reply_id not in with_context,
                                                                one_line_false_alarms)
@@ -382,7 +382,7 @@ def train_all(report=print) -> dict[Path, str]:
                              mp_context=multiprocessing.get_context("spawn")) as pool:
         trained = dict(zip(jobs, pool.map(train_sentence_model, *zip(*jobs))))
     made = {}
-    for name, (_, rule_id, _) in SENTENCE_MODELS.items():
+    for name, (_, rule_id, *_) in SENTENCE_MODELS.items():
         thresholds = {}
         for language in LANGUAGES:
             text, thresholds[language], why = trained[(name, language)]
