@@ -185,6 +185,25 @@ def test_an_everyday_polite_line_sent_alone_gets_no_tone_warning(checker, reply)
     assert "kind-tone" not in [f.rule for f in checker.check(reply, "en").findings]
 
 
+@pytest.mark.parametrize("reply", [
+    "Din pakke er afsendt.", "Tjek din indbakke.", "Genstart din telefon.", "Har du prøvet at genstarte routeren?",
+    "Prøv en anden browser.", "Hvilken butik var det?", "God weekend!",
+])
+def test_an_everyday_polite_danish_line_sent_alone_gets_no_tone_warning(checker, reply):
+    """Danish has no real replies to hold the one-line threshold to; chosen on the written corpus, where two one-line
+    replies in five are hostile, it warned on the first five of these (quality.train.WRITTEN_FALSE_ALARMS_ALONE)."""
+    assert "kind-tone" not in [f.rule for f in checker.check(reply, "da").findings]
+
+
+@pytest.mark.parametrize("reply", [
+    "Det må du selv om.", "Måske skulle du have læst manualen først.", "Det er din egen skyld.",
+    "Du er den værste kunde, vi nogensinde har haft.", "Held og lykke med at finde en bedre cykelsmed.",
+])
+def test_a_hostile_danish_line_sent_alone_still_gets_a_tone_warning(checker, reply):
+    """The other side of the limit above: the shrug, the blame and the gloating that issue 12 found passing."""
+    assert "kind-tone" in [f.rule for f in checker.check(reply, "da").findings]
+
+
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_a_sentence_of_words_no_model_learnt_gets_no_model_finding(checker, language):
     """Such a sentence scores a model's bias alone, and a warning must rest on words the model knows: the Danish tone
