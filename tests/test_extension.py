@@ -148,10 +148,11 @@ def test_a_reply_signed_on_lines_of_its_own_gets_no_tone_warning(page, api, brow
     assert reviews.locator("#reply-6741a0c1").input_value() == reply
 
 
-def test_an_everyday_one_line_reply_gets_no_tone_underline(page, api, browser):
+@pytest.mark.parametrize("reply", ["Which colour would you like?", "Din pakke er afsendt."])
+def test_an_everyday_one_line_reply_gets_no_tone_underline(page, api, browser, reply):
     """Staff often answer in one line; the tone model once read "Which colour would you like?" alone as hostile, from
-    its length and full stop (replyguard.checking.model.sentence_features)."""
-    reply = "Which colour would you like?"
+    its length and full stop (replyguard.checking.model.sentence_features), and "Din pakke er afsendt." ("Your parcel
+    has been sent.") before the Danish one-line threshold was held to the written polite replies."""
     reviews = page(TRUSTPILOT_REVIEWS)
     make_complaint_fresh(reviews)
     reviews.locator("#reply-6741a0c1").click()
