@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from replyguard import create_app
 from replyguard.checking.classify import load_complaint_kinds
 from replyguard.checking.engine import Checker
-from replyguard.checking.entities import DATE_OR_TIME, _email_addresses, _labelled_or_amount, make_detectors
+from replyguard.checking.entities import DATE_OR_TIME, _email_addresses, _in_handle, _labelled_or_amount, make_detectors
 from replyguard.checking.language import lingua_language, sample_of, sure_language
 from replyguard.checking.rules import RuleError, default_rules_dir, load_rules
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, LANGUAGES, SettingsError, load_settings, parse_settings
@@ -229,6 +229,9 @@ def test_threshold_setting_overrides_a_rule_limit(rules):
     ("Ring på (+45) 22-33-44-55 eller +45 70 20 30 40", ["(+45) 22-33-44-55", "+45 70 20 30 40"]),
     ("Call me on +44 7911 123456", ["+44 7911 123456"]),
     ("@116470 Sorry about order 48213 from 2024", []),
+    # a handle and a number after it, which phonenumbers reads together as a Danish mobile number
+    ("@217905 92 % til tiden i maj", []),
+    ("@229109 25 mins?! Sorry", []),
 ])
 def test_phone_numbers_are_found_however_they_are_written(text, numbers):
     detectors = make_detectors(load_settings())
@@ -250,11 +253,12 @@ FILLER = st.sampled_from([" ", "  ", "\n", ", ", ". ", " (", ") ", ": ", " - ", 
 @given(st.lists(st.one_of(PHONE_PIECES, FILLER), max_size=14).map("".join))
 def test_phone_numbers_are_those_phonenumbers_finds_in_the_whole_text(text):
     """The detector reads only the text around likely numbers; that must find exactly the numbers, at exactly the
-    places, that phonenumbers finds reading the whole reply (less the dates, amounts and labelled order numbers that
-    the detector leaves out on purpose)."""
+    places, that phonenumbers finds reading the whole reply (less the dates, amounts, labelled order numbers and
+    numbers that begin in a handle, which the detector leaves out on purpose)."""
     whole = [(match.start, match.end) for match in
              phonenumbers.PhoneNumberMatcher(text, "DK", leniency=phonenumbers.Leniency.VALID)
-             if not DATE_OR_TIME.fullmatch(match.raw_string) and not _labelled_or_amount(text, match.start, match.end)]
+             if not DATE_OR_TIME.fullmatch(match.raw_string) and not _labelled_or_amount(text, match.start, match.end)
+             and not _in_handle(text, match.start)]
     assert make_detectors(load_settings())["phone_number"](text, {}) == whole
 
 

@@ -55,6 +55,8 @@ NUMBER_TO_CALL = re.compile(
     r" (?:til )?(?:mig|os)(?: direkte)?|"
     r"(?:mit|vores) (?:direkte |eget |egen )?(?:mobil|telefon|tlf\.?|direkte )?(?:nummer|nr\.?|linje)"
     r")(?: (?:on|at|is|på|er))?[ \t:]*$", re.IGNORECASE)
+# A handle right before a number's first digit (the number would begin inside it): "@217905", "@Sam_92".
+HANDLE_BEFORE = re.compile(r"@\w*$")
 # Dates and times that a country's numbering plan happens to allow ("2024.03.12" is a valid Danish mobile number).
 DATE_OR_TIME = re.compile(r"\d{4}([./-])\d{1,2}\1\d{1,2}|\d{1,2}([./-])\d{1,2}\2\d{2,4}|\d{1,2}[:.]\d{2}\s*[-–]\s*\d{1,2}[:.]\d{2}")
 # Amounts: a currency sign or word right before or after the digits.
@@ -93,7 +95,8 @@ def _phone_numbers(text: str, parsed: dict, country: str = "DK") -> list[tuple[S
                 read[window] = _read_window(window, regions)
             parsed["phone_numbers"] += [((start + a, start + b), numbers, business)
                                         for (a, b), numbers, business in read[window]
-                                        if not _labelled_or_amount(text, start + a, start + b)]
+                                        if not _labelled_or_amount(text, start + a, start + b)
+                                        and not _in_handle(text, start + a)]
     return parsed["phone_numbers"]
 
 
@@ -144,6 +147,12 @@ def _labelled_or_amount(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 40):start]
     return bool(NUMBER_LABEL.search(before) or CURRENCY_BEFORE.search(before)
                 or CURRENCY_AFTER.match(text[end:end + 10]))
+
+
+def _in_handle(text: str, start: int) -> bool:
+    """A number that begins inside a handle: "@217905 92 % til tiden" is the handle @217905 and 92 %, not a phone
+    number (phonenumbers reads across the space)."""
+    return bool(HANDLE_BEFORE.search(text, max(0, start - 40), start))
 
 
 def _phone_windows(text: str) -> list[Span]:
