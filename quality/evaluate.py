@@ -309,7 +309,10 @@ def main(argv: list[str]) -> int:
         for reply, found, in_split in pool_errors if in_split]
     path = REPORT if split == "test" else Path(argv[1]) if argv[1:] else REPORT.with_name("train-report.md")
     path.parent.mkdir(exist_ok=True)
-    path.write_text(f"# Every miss and false alarm on the {'test split' if split == 'test' else 'training part'}\n\n"
+    guard = ("Read it to see what the checker misses; write patterns, thresholds and corpus lines from the training "
+             "part's report (`python -m quality.evaluate --train`, train-report.md), never from this one.\n\n"
+             if split == "test" else "")
+    path.write_text(f"# Every miss and false alarm on the {'test split' if split == 'test' else 'training part'}\n\n{guard}"
                     + "\n\n".join(f"## {name} ({len(lines)})\n\n" + "\n".join(lines) for name, lines in report.items())
                     + "\n", encoding="utf-8")
     print(f"\nEvery miss and false alarm: {path}")
