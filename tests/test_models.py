@@ -7,9 +7,10 @@ import math
 import pytest
 
 from quality.corpus import ROOT, Reply
-from quality.evaluate import _count_kinds, evaluate, scores
-from replyguard.checking.engine import Finding
+from quality.evaluate import _count_kinds, evaluate, scores, without_models
+from replyguard.checking.engine import Checker, Finding
 from quality.train import stale, train_all
+from replyguard.settings import load_settings
 from replyguard.checking.model import (SHAPE, LinearModel, SentenceModels, features, load_model, sentence_context,
                                        sentence_features, words_of)
 
@@ -222,3 +223,54 @@ def test_a_sentence_of_words_no_model_learnt_gets_no_model_finding(checker, lang
         assert not set(sentence_features([reply])[0]) & set(load_model(name, language).weights)
     model_rules = {"kind-tone", "no-dodging", "no-public-compensation", "call-dont-write"}
     assert not [f.rule for f in checker.check(reply, language).findings if f.rule in model_rules]
+
+
+@pytest.fixture(scope="module")
+def patterns_only(rules):
+    return Checker(without_models(rules), load_settings())
+
+
+@pytest.mark.parametrize("rule, language, reply, words", [
+    ("kind-tone", "en", "Hi Dave. Cool story. Anything else?", "Cool story"),
+    ("kind-tone", "en", "Sorry, but we're not a charity.", "we're not a charity"),
+    ("kind-tone", "en", "Frankly, we're not sure what you expected for £9.", "what you expected for"),
+    ("kind-tone", "en", "Please don't come back. Your kind of customer isn't welcome here.", "Your kind of customer"),
+    ("kind-tone", "en", "With an attitude like that, it's no wonder the staff didn't rush to help you.",
+     "With an attitude like that"),
+    ("kind-tone", "en", "Honestly, some customers are impossible to please.", "some customers are impossible to please"),
+    ("kind-tone", "da", "Hvad havde du forventet for 79 kr.?", "Hvad havde du forventet"),
+    ("kind-tone", "da", "Vi er altså ikke en velgørenhedsorganisation.", "Vi er altså ikke en velgørenhedsorganisation"),
+    ("kind-tone", "da", "Med den attitude er det ikke så mærkeligt, at ingen løb dig i møde.",
+     "Med den attitude er det ikke så mærkeligt"),
+    ("no-dodging", "en", "Hi Mia, that's a matter for your bank.", "Hi Mia, that's a matter for your bank."),
+    ("no-dodging", "en", "As this is an ongoing matter, we won't be commenting further.",
+     "As this is an ongoing matter, we won't be commenting further."),
+    ("no-dodging", "en", "We have launched a review and will share the findings in due course.",
+     "We have launched a review and will share the findings in due course."),
+    ("no-dodging", "en", "We take the safety of our passengers extremely seriously.",
+     "We take the safety of our passengers extremely seriously."),
+    ("no-dodging", "da", "Det er en sag mellem dig og din bank.", "Det er en sag mellem dig og din bank."),
+    ("no-dodging", "da", "Vi kommenterer ikke på en sag, der verserer.", "Vi kommenterer ikke på en sag, der verserer."),
+    ("no-public-compensation", "en", "We've cancelled the invoice, so you owe us nothing.",
+     "We've cancelled the invoice, so you owe us nothing."),
+    ("no-public-compensation", "en", "We'd like to send you a hamper as a thank you.",
+     "We'd like to send you a hamper as a thank you."),
+    ("no-public-compensation", "da", "Vi sender dig en gavekurv som tak.", "Vi sender dig en gavekurv som tak."),
+])
+def test_stock_phrases_are_caught_by_the_rules_patterns_alone(patterns_only, rule, language, reply, words):
+    """Stock retorts, evasions and amends are the rules' own patterns, not left to a model's guess (a retrained model
+    could hide a broken pattern). `words`: what the rule marks, the words or, where it marks sentences, the sentence."""
+    found = [reply[f.start:f.end] for f in patterns_only.check(reply, language).findings if f.rule == rule]
+    assert words in found
+
+
+@pytest.mark.parametrize("language, reply", [
+    ("en", "Keep going with that attitude, Sam!"),
+    ("en", "Nothing makes you happier than a new bike, right? 😄"),
+    ("en", "Don't worry, you didn't embarrass yourself at all!"),
+    ("da", "Vi ved godt, at det er umuligt at gøre alle tilfredse, men vi prøver."),
+    ("da", "Med den indstilling kommer du langt, Sofie!"),
+])
+def test_the_stock_retorts_kind_look_alikes_are_not_blocked(patterns_only, language, reply):
+    """A kind-tone pattern blocks the reply, so a stock retort is only matched where it can't be kind."""
+    assert "kind-tone" not in [f.rule for f in patterns_only.check(reply, language).findings]
