@@ -242,6 +242,18 @@ def patterns_only(rules):
     ("kind-tone", "da", "Vi er altså ikke en velgørenhedsorganisation.", "Vi er altså ikke en velgørenhedsorganisation"),
     ("kind-tone", "da", "Med den attitude er det ikke så mærkeligt, at ingen løb dig i møde.",
      "Med den attitude er det ikke så mærkeligt"),
+    ("kind-tone", "en", "Not everyone knows how a small business works, so let us explain it slowly.",
+     "let us explain it slowly"),
+    ("kind-tone", "en", "Keep posting, but you won't be served at any of our shops again.",
+     "you won't be served at any of our shops again"),
+    ("kind-tone", "en", "For the record, this reviewer turned up with eleven people.", "this reviewer turned up"),
+    ("kind-tone", "en", "Please be aware that we know exactly who you are.", "we know exactly who you are"),
+    ("kind-tone", "en", "It's always people like you who expect five-star service for £2.", "people like you"),
+    ("kind-tone", "da", "Så vi forklarer det gerne langsomt en gang til.", "forklarer det gerne langsomt"),
+    ("kind-tone", "da", "Du bliver ikke ekspederet i vores butikker igen.",
+     "Du bliver ikke ekspederet i vores butikker igen"),
+    ("kind-tone", "da", "For god ordens skyld: Anmelderen mødte op med ni personer.", "Anmelderen mødte op"),
+    ("kind-tone", "da", "Det er altid jeres type, der forventer femstjernet service.", "jeres type"),
     ("no-dodging", "en", "Hi Mia, that's a matter for your bank.", "Hi Mia, that's a matter for your bank."),
     ("no-dodging", "en", "As this is an ongoing matter, we won't be commenting further.",
      "As this is an ongoing matter, we won't be commenting further."),
@@ -270,6 +282,8 @@ def test_stock_phrases_are_caught_by_the_rules_patterns_alone(patterns_only, rul
     ("en", "Don't worry, you didn't embarrass yourself at all!"),
     ("da", "Vi ved godt, at det er umuligt at gøre alle tilfredse, men vi prøver."),
     ("da", "Med den indstilling kommer du langt, Sofie!"),
+    ("en", "It's people like you who make this job worth doing."),
+    ("en", "The reviewer was right about the noise, and we've fixed the door."),
 ])
 def test_the_stock_retorts_kind_look_alikes_are_not_blocked(patterns_only, language, reply):
     """A kind-tone pattern blocks the reply, so a stock retort is only matched where it can't be kind."""
