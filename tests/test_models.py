@@ -254,6 +254,14 @@ def patterns_only(rules):
      "Du bliver ikke ekspederet i vores butikker igen"),
     ("kind-tone", "da", "For god ordens skyld: Anmelderen mødte op med ni personer.", "Anmelderen mødte op"),
     ("kind-tone", "da", "Det er altid jeres type, der forventer femstjernet service.", "jeres type"),
+    ("kind-tone", "en", "Noted 👍", "Noted 👍"),
+    ("kind-tone", "en", "Give it a rest, it's one day.", "Give it a rest"),
+    ("kind-tone", "da", "Okay. Og hvad så?", "Og hvad så?"),
+    ("kind-tone", "da", "Bulen var der, da du afleverede bilen. Vi har billederne.", "Vi har billederne"),
+    ("kind-tone", "da", "I er ikke velkomne i baren igen.", "I er ikke velkomne"),
+    ("kind-tone", "da", "Siger du det igen, giver vi sagen til vores jurister.", "til vores jurister"),
+    ("kind-tone", "en", "You were parked across two bays. We have the photos.", "We have the photos"),
+    ("kind-tone", "en", "Your son is no longer welcome at the club.", "Your son is no longer welcome"),
     ("no-dodging", "en", "Hi Mia, that's a matter for your bank.", "Hi Mia, that's a matter for your bank."),
     ("no-dodging", "en", "As this is an ongoing matter, we won't be commenting further.",
      "As this is an ongoing matter, we won't be commenting further."),
@@ -284,6 +292,9 @@ def test_stock_phrases_are_caught_by_the_rules_patterns_alone(patterns_only, rul
     ("da", "Med den indstilling kommer du langt, Sofie!"),
     ("en", "It's people like you who make this job worth doing."),
     ("en", "The reviewer was right about the noise, and we've fixed the door."),
+    ("en", "Thanks, noted – we'll fix the sign today."),
+    ("en", "You're not welcome to bring your own wine, but corkage is free on Mondays."),
+    ("da", "Vi har billederne fra afleveringen, og de viser, at cyklen var i orden, så vi ser på det igen."),
 ])
 def test_the_stock_retorts_kind_look_alikes_are_not_blocked(patterns_only, language, reply):
     """A kind-tone pattern blocks the reply, so a stock retort is only matched where it can't be kind."""
