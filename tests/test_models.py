@@ -262,6 +262,12 @@ def patterns_only(rules):
     ("kind-tone", "da", "Siger du det igen, giver vi sagen til vores jurister.", "til vores jurister"),
     ("kind-tone", "en", "You were parked across two bays. We have the photos.", "We have the photos"),
     ("kind-tone", "en", "Your son is no longer welcome at the club.", "Your son is no longer welcome"),
+    ("kind-tone", "en", "Which bit of 'subject to a credit check' did you miss?",
+     "Which bit of 'subject to a credit check' did you miss"),
+    ("kind-tone", "en", "I know reading isn't everyone's strong point.", "reading isn't everyone's strong point"),
+    ("kind-tone", "da", "Hvilken del af 'efter kreditvurdering' forstod du ikke?",
+     "Hvilken del af 'efter kreditvurdering' forstod du ikke"),
+    ("kind-tone", "da", "Læsning er vist ikke alles stærke side.", "Læsning er vist ikke alles stærke side"),
     ("no-dodging", "en", "Hi Mia, that's a matter for your bank.", "Hi Mia, that's a matter for your bank."),
     ("no-dodging", "en", "As this is an ongoing matter, we won't be commenting further.",
      "As this is an ongoing matter, we won't be commenting further."),
@@ -294,6 +300,8 @@ def test_stock_phrases_are_caught_by_the_rules_patterns_alone(patterns_only, rul
     ("en", "The reviewer was right about the noise, and we've fixed the door."),
     ("en", "Thanks, noted – we'll fix the sign today."),
     ("en", "You're not welcome to bring your own wine, but corkage is free on Mondays."),
+    ("en", "We'd be grateful if you could send us your order number."),
+    ("da", "Vi vil være taknemmelige, hvis du sender os dit ordrenummer."),
     ("da", "Vi har billederne fra afleveringen, og de viser, at cyklen var i orden, så vi ser på det igen."),
 ])
 def test_the_stock_retorts_kind_look_alikes_are_not_blocked(patterns_only, language, reply):
