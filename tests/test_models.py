@@ -9,15 +9,52 @@ import pytest
 from quality.corpus import ROOT, Reply
 from quality.evaluate import _count_kinds, evaluate, scores, without_models
 from replyguard.checking.engine import Checker, Finding
-from quality.train import stale, train_all
+from quality.train import fit, matrix, model_json, naive_bayes_scale, stale, train_all
 from replyguard.settings import load_settings
-from replyguard.checking.model import (SHAPE, LinearModel, SentenceModels, features, load_model, sentence_context,
-                                       sentence_features, words_of)
+from replyguard.checking.model import (SHAPE, LinearModel, SentenceModels, features, load_model, model_from_json,
+                                       sentence_context, sentence_features, words_of)
 
 
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
     """Retrains from the corpus (deterministic): a corpus, rule example or template change without make train fails."""
     assert stale(train_all(report=lambda line: None)) == [], "run make train and commit the models and rule files"
+
+
+# Rows of features as make train reads them: "refund" only with the label, "hi" as often with it as without.
+TOY_ROWS = [["w:refund", "w:hi"], ["w:refund", "w:today"], ["w:hi", "w:today"], ["w:hi", "w:thanks"],
+            ["w:refund", "w:thanks"], ["w:thanks", "w:today"]] * 3
+TOY_TARGETS = [1, 1, 0, 0, 1, 0] * 3
+
+
+def test_a_model_learnt_over_naive_bayes_scaled_features_scores_the_plain_features_as_it_was_learnt():
+    """make train scales each feature before the logistic regression learns and folds the scale into the weights the
+    checker reads: the shipped file must score a sentence's plain features exactly as the fitted model did."""
+    import numpy as np
+
+    from scipy.sparse import diags
+    from sklearn.linear_model import LogisticRegression
+
+    targets = np.array(TOY_TARGETS)
+    fitted, vocabulary = fit(TOY_ROWS, targets, 4.0, np.ones(len(targets)))
+    shipped = model_from_json(model_json("toy", "en", fitted, vocabulary))
+    plain = matrix(TOY_ROWS, vocabulary)[0]
+    scale = naive_bayes_scale(plain, targets)
+    scaled = plain @ diags(scale)
+    learnt = LogisticRegression(solver="liblinear", C=4.0, class_weight="balanced").fit(scaled, targets)
+    assert [shipped.raw_scores(row)[0] for row in TOY_ROWS] == pytest.approx(learnt.decision_function(scaled), abs=1e-3)
+    by_feature = dict(zip(sorted(vocabulary, key=vocabulary.get), scale))
+    assert by_feature["w:refund"] > 0 > by_feature["w:thanks"] and abs(by_feature["w:hi"]) < by_feature["w:refund"]
+
+
+def test_a_model_of_several_classes_scales_each_class_on_its_own():
+    """The complaint model is one binary model per class, each over the features scaled for its own class."""
+    import numpy as np
+
+    kinds = np.array(["praise" if row[0] == "w:thanks" or "w:thanks" in row else "complaint" if "w:refund" in row
+                      else "question" for row in TOY_ROWS])
+    fitted, vocabulary = fit(TOY_ROWS, kinds, 16.0)
+    shipped = model_from_json(model_json("toy", "en", fitted, vocabulary))
+    assert [shipped.best_class(row) for row in TOY_ROWS] == list(kinds)
 
 
 def test_features_are_words_pairs_word_pieces_and_shapes_but_not_handles_or_links():
