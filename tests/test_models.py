@@ -303,6 +303,7 @@ def patterns_only(rules):
      "Which bit of 'subject to a credit check' did you miss"),
     ("kind-tone", "en", "I know reading isn't everyone's strong point.", "reading isn't everyone's strong point"),
     ("kind-tone", "en", "You've opened 4 chargebacks with us since June.", "You've opened 4 chargebacks"),
+    ("kind-tone", "en", "With respect Dave, you're not the one who pulls kids out of a rip.", "With respect Dave, you're"),
     ("kind-tone", "da", "Hvilken del af 'efter kreditvurdering' forstod du ikke?",
      "Hvilken del af 'efter kreditvurdering' forstod du ikke"),
     ("kind-tone", "da", "Læsning er vist ikke alles stærke side.", "Læsning er vist ikke alles stærke side"),
@@ -340,6 +341,8 @@ def test_stock_phrases_are_caught_by_the_rules_patterns_alone(patterns_only, rul
     ("en", "You're not welcome to bring your own wine, but corkage is free on Mondays."),
     ("en", "We'd be grateful if you could send us your order number."),
     ("en", "You've returned the parcel, so the refund is on its way."),
+    ("en", "With respect, you're right that we should have called you back."),
+    ("da", "Med respekt, du har ret i, at vi burde have ringet."),
     ("da", "Vi vil være taknemmelige, hvis du sender os dit ordrenummer."),
     ("da", "Vi har billederne fra afleveringen, og de viser, at cyklen var i orden, så vi ser på det igen."),
 ])
