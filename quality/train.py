@@ -174,7 +174,7 @@ def matrix(rows, vocabulary=None):
     sentence's own features and its context each counted apart, and the vocabulary: the features seen in at least
     MIN_COUNT texts."""
     if vocabulary is None:
-        counts = Counter(f for row in rows for f in row)
+        counts = Counter(f for row in rows for f in set(row))
         vocabulary = {f: n for n, f in enumerate(sorted(f for f, count in counts.items() if count >= MIN_COUNT))}
     data, columns, pointers = [], [], [0]
     for row in rows:
@@ -185,7 +185,9 @@ def matrix(rows, vocabulary=None):
             columns += known
             data += [1 / math.sqrt(len(part))] * len(known)
         pointers.append(len(columns))
-    return csr_matrix((data, columns, pointers), shape=(len(rows), len(vocabulary))), vocabulary
+    x = csr_matrix((data, columns, pointers), shape=(len(rows), len(vocabulary)))
+    x.sum_duplicates()  # a piece two words of a sentence share counts twice
+    return x, vocabulary
 
 
 def fit(rows, targets, strength, weights=None):
@@ -410,7 +412,7 @@ def playbook_floors(scorer: SentenceModels, texts: list[str]) -> dict[bool, floa
     floors = {True: 0.0, False: 0.0}
     for text in texts:
         parts = [text[a:b] for a, b in sentences(text)]
-        found = sentence_features(parts)
+        found = scorer.sentence_features(parts)
         contexts = sentence_context(parts, found) if scorer.read_context else [()] * len(found)
         for row, context in zip(found, contexts):
             if row:

@@ -120,7 +120,7 @@ def test_a_reply_is_scored_as_each_sentence_with_its_own_context(language, reply
     list each sentence's context in full: the two must give every model the same probability for every sentence."""
     models = SentenceModels([load_model(name, language)
                              for name in ("hostile", "evasive", "compensation", "written-channel")])
-    rows, words = sentence_features(reply), [words_of(sentence) for sentence in reply]
+    rows, words = models.sentence_features(reply), [words_of(sentence) for sentence in reply]
     one_by_one = [models.probabilities(row, context) for row, context in zip(rows, sentence_context(reply, rows))]
     assert models.reply_probabilities(rows, words) == [pytest.approx(p, abs=1e-12) for p in one_by_one]
 
@@ -132,11 +132,39 @@ def test_the_same_sentence_reads_harsher_beside_a_curt_reply_than_beside_a_warm_
             "Please call us on +45 70 20 30 40 and we'll sort it out today."]
     curt = ["Not our problem.", "You signed the contract.", "Read it next time."]
     tone = SentenceModels([load_model("hostile", "en")])
-    found = sentence_features(curt)[1]
+    found = tone.sentence_features(curt)[1]
     in_warm, in_curt = (tone.probabilities(found, sentence_context(reply, sentence_features(reply))[1])[0]
                         for reply in (warm, curt))
     # Context adds to the score, so it multiplies the odds: the curt reply's at least five times the warm one's.
     assert in_curt / (1 - in_curt) > 5 * in_warm / (1 - in_warm)
+
+
+@pytest.mark.parametrize("language, reply", [
+    ("en", ["Hi Sam, you and your partner were right about the router.", "Yours was faulty, sorry!",
+            "Pop in to any of our shops and we'll swap it 👍", "Zyxqwv flurbish."]),
+    ("da", ["Hej Lone.", "Det er vi kede af, og din pakke er på vej igen i dag.", "Mvh Mette"]),
+])
+def test_the_checker_scores_each_word_with_its_pieces_as_make_train_counts_them(language, reply):
+    """make train counts a word piece once for each different word it is in (' you' in 'you', 'your' and 'yours');
+    the checker adds a known word's pieces into its weight once, at load (SentenceModels.aggregated). Each model's
+    probability must be the one its plain per-feature weights give, unknown words ('zyxqwv') included."""
+    names = ("hostile", "evasive", "compensation", "written-channel")
+    scorer = SentenceModels([load_model(name, language) for name in names])
+    rows, words = sentence_features(reply), [words_of(sentence) for sentence in reply]
+    for row, context, got in zip(rows, sentence_context(reply, rows), scorer.reply_probabilities(
+            scorer.sentence_features(reply), words)):
+        for name, probability in zip(names, got):
+            model = load_model(name, language)
+            own = sum(model.weights.get(feature, (0.0,))[0] for feature in row) / math.sqrt(len(row)) if row else 0
+            from_context = sum(model.weights.get(feature, (0.0,))[0] for feature in context) / math.sqrt(len(context)) if context else 0
+            bias = model.bias[0] if context else model.bias_alone[0]
+            assert probability == pytest.approx(1 / (1 + math.exp(-(bias + own + from_context))) if row else 0.0, abs=1e-12)
+
+
+def test_make_train_counts_a_piece_two_words_share_twice():
+    [row] = sentence_features(["You and your dog"])
+    x, vocabulary = matrix([row] * 2)
+    assert x[0, vocabulary["c: you"]] == pytest.approx(2 * x[0, vocabulary["w:dog"]])
 
 
 def test_a_sentence_without_context_gets_the_models_bias_for_sentences_alone():

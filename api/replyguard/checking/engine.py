@@ -8,7 +8,7 @@ from ..settings import LANGUAGES, Settings, SettingsError
 from .classify import Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
-from .model import SentenceModels, load_model, sentence_features, words_of
+from .model import SentenceModels, load_model, words_of
 from .patterns import AnchorIndex, Haystack, PatternSet, runaway
 from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
 from .templates import load_templates
@@ -60,7 +60,7 @@ class _Text(Haystack):
             spans = [(s.start, s.end) for s in self.measured.sentences]
             texts = [self.text[start:end] for start, end in spans]
             self._sentence_words = list(map(words_of, texts))
-            found = sentence_features(texts, self._sentence_words)
+            found = self._sentence_models.sentence_features(texts, self._sentence_words)
             self._sentence_features = [(start, end, row) for (start, end), row in zip(spans, found)]
         return self._sentence_features
 

@@ -4,9 +4,11 @@ A model is data, like a rule: `make train` learns it from the labelled corpus (c
 one JSON file per model and language into replyguard/models/. Scoring needs no machine-learning library: a text's
 features are its words, word pairs and the four-letter pieces of its words (so 'refunderet' and 'refunderingen'
 share what they mean), plus a few shapes (a word in capitals, '!!', '?', '...') and its emoji. A reply's sentences
-also carry how they begin and end and their place in the reply (sentence_features). Each present
-feature counts 1/sqrt(number of features), so short and long texts weigh alike; a score is the bias plus the
-features' weights, and a binary model's probability its logistic.
+also carry how they begin and end and their place in the reply (sentence_features). Each feature
+counts 1/sqrt(number of features), so short and long texts weigh alike; a score is the bias plus the features'
+weights, and a binary model's probability its logistic. In a sentence each word brings its own pieces, so a piece two
+of its words share ('you' in 'you' and 'your') counts twice; the checker can then add a word's pieces into the word's
+own weight once, at load (SentenceModels).
 """
 
 import json
@@ -43,8 +45,8 @@ _CLOSING_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]")
 
 
 def features(text: str) -> list[str]:
-    """The features of one sentence (or comment), each once, in a fixed order."""
-    return _features(text, words_of(text))
+    """The features of one comment, each once, in a fixed order (the complaint model's)."""
+    return list(dict.fromkeys(_features(text, words_of(text))))
 
 
 def words_of(text: str) -> list[str]:
@@ -52,12 +54,15 @@ def words_of(text: str) -> list[str]:
     return WORD.findall(NOT_WORDS.sub(" ", text.lower()))
 
 
-def _features(text: str, words: list[str], shape: list[str] = ()) -> list[str]:
-    """`shape`: a sentence's shape features (sentence_features), kept after the rest and made unique with them."""
+def _features(text: str, words: list[str], shape: list[str] = (), aggregated: frozenset[str] = frozenset()) -> list[str]:
+    """Each feature once, but a word piece once for each different word it is in. `shape`: a sentence's shape
+    features (sentence_features), kept last. `aggregated`: words whose pieces a scorer has added into the word's own
+    weight (SentenceModels.aggregated); their pieces are left out here."""
     different_words = list(dict.fromkeys(words))  # a repeated word adds no feature
     found = ["w:" + word for word in different_words]
-    found += [f"b:{first} {second}" for first, second in zip(words, words[1:])]
-    found.extend(chain.from_iterable(map(word_pieces, different_words)))
+    found += dict.fromkeys(f"b:{first} {second}" for first, second in zip(words, words[1:]))
+    pieced = [word for word in different_words if word not in aggregated] if aggregated else different_words
+    found.extend(chain.from_iterable(map(word_pieces, pieced)))
     if CAPITALS_WORD.search(text):
         found.append("s:capitals")
     if "!!" in text:
@@ -67,12 +72,13 @@ def _features(text: str, words: list[str], shape: list[str] = ()) -> list[str]:
     if "..." in text or "…" in text:
         found.append("s:...")
     if EMOJI.search(text):
-        found += ["e:" + character for character in EMOJI.findall(text)]
+        found += dict.fromkeys("e:" + character for character in EMOJI.findall(text))
     found += shape
-    return list(dict.fromkeys(found))
+    return found
 
 
-def sentence_features(sentences: list[str], words: list[list[str]] | None = None) -> list[list[str]]:
+def sentence_features(sentences: list[str], words: list[list[str]] | None = None,
+                      aggregated: frozenset[str] = frozenset()) -> list[list[str]]:
     """The features of each sentence of one reply, with the sentence's shape and its place in the reply.
 
     Much hostility is a curt line that no single word gives away: "Check your app." alone, as the whole reply, reads
@@ -99,7 +105,9 @@ def sentence_features(sentences: list[str], words: list[list[str]] | None = None
     learnt inside longer sentences, where the sentence's shape said the rest: read alone, "Mvh" and the name "Jo"
     (the Danish particle of "det må du jo selv om") got tone warnings on polite Danish replies.
 
-    `words`: each sentence's words_of, when the caller has them (the checker reads them once for the context too)."""
+    `words`: each sentence's words_of, when the caller has them (the checker reads them once for the context too).
+    `aggregated`: as for _features, for the scorer that will read the rows (SentenceModels.sentence_features); make
+    train reads every piece."""
     size = "r:2-3" if len(sentences) <= 3 else "r:4+"
     last = len(sentences) - 1
     found = []
@@ -111,7 +119,7 @@ def sentence_features(sentences: list[str], words: list[list[str]] | None = None
         shape = [feature for feature in opening_and_ending(sentence, its_words) if feature != PLAIN_ENDING]
         if last:  # a reply of one sentence says nothing by its size (see above)
             shape += ["p:first" if number == 0 else "p:last" if number == last else "p:mid", size]
-        found.append(_features(sentence, its_words, shape))
+        found.append(_features(sentence, its_words, shape, aggregated))
     return found
 
 
@@ -236,9 +244,11 @@ class LinearModel:
 
 
 class SentenceModels:
-    """Several binary models scored together: every sentence is read by the tone and the evasion model, and one
-    lookup per feature in a merged table (a feature's weight in each model, 0.0 where a model lacks it) costs half
-    of looking it up in each. Adding 0.0 changes no sum, so each probability is exactly the model's own."""
+    """Several binary models scored together: every sentence is read by the tone, evasion, compensation and
+    written-channel models, and one lookup per feature in a merged table (a feature's weight in each model, 0.0 where
+    a model lacks it) costs a quarter of looking it up in each. Each model word's entry also holds its pieces' weights,
+    so a known word costs one lookup instead of one per piece (aggregated; the rows the checker scores leave those
+    pieces out, sentence_features). Adding 0.0 changes no sum, so each probability is the model's own."""
 
     def __init__(self, models: list[LinearModel]):
         self.models = models
@@ -249,12 +259,27 @@ class SentenceModels:
         for number, model in enumerate(models):
             for feature, weight in model._first.items():
                 merged.setdefault(feature, [0.0] * len(models))[number] = weight
-        self._weights = {feature: tuple(weights) for feature, weights in merged.items()}
+        # Each entry's last column: how many features it stands for (a word with its pieces: more than one).
+        self._weights = {feature: (*weights, 1) for feature, weights in merged.items()}
+        self.aggregated = frozenset(feature[2:] for feature in merged if feature.startswith("w:"))
+        absent = [0.0] * len(models)
+        for word in self.aggregated:
+            feature, pieces = "w:" + word, word_pieces(word)
+            columns = zip(*(merged.get(part, absent) for part in (feature, *pieces)))
+            self._weights[feature] = (*map(sum, columns), 1 + len(pieces))
+        # The context features by their bare word, so a reply's context words are looked up without making 'o:word'.
+        self._by_context_word = {feature[len(CONTEXT):]: row for feature, row in self._weights.items()
+                                 if feature.startswith(CONTEXT)}
+
+    def sentence_features(self, sentences: list[str], words: list[list[str]] | None = None) -> list[list[str]]:
+        """model.sentence_features as these models read them: without the pieces their words' entries hold."""
+        return sentence_features(sentences, words, self.aggregated)
 
     def probabilities(self, found: list[str], context: list[str] = ()) -> list[float]:
-        """Each model's probability for one sentence's features and its context (sentence_context), in the order the
-        models were given; 0.0 for a sentence without features, which the models don't judge (sentence_features).
-        The sentence's own features and its context are each scaled by 1/sqrt(their number), as make train learns."""
+        """Each model's probability for one sentence's features (self.sentence_features) and its context
+        (sentence_context), in the order the models were given; 0.0 for a sentence without features, which the
+        models don't judge. The sentence's own features and its context are each scaled by 1/sqrt(their number), as
+        make train learns."""
         if not found:
             return [0.0] * len(self.models)
         if not context:
@@ -265,33 +290,39 @@ class SentenceModels:
         """Each sentence's probabilities, as probabilities(row, context) with sentence_context's contexts, the context
         weighed once per reply: a sentence's context is the reply's context words less those that only it gives, so
         each sentence costs its own words rather than all the others' (summing every sentence's whole context took a
-        quarter of a 1,000-character reply's check). `rows`: sentence_features; `words`: each sentence's words."""
+        quarter of a 1,000-character reply's check). `rows`: self.sentence_features; `words`: each sentence's words."""
         if not self.read_context:
             return [self.probabilities(row) for row in rows]
         given = _context_words(rows, words)
         counts = Counter(word for its_words in given for word in its_words)
-        reply_total = self._totals([CONTEXT + word for word in counts])
+        reply_total = self._totals(counts, self._by_context_word)
         results = []
         for row, its_words in zip(rows, given):
-            only_here = [CONTEXT + word for word in its_words if counts[word] == 1]
+            only_here = [word for word in its_words if counts[word] == 1]
             size = len(counts) - len(only_here)
             if not row or not size:
                 results.append(self.probabilities(row))
                 continue
-            context_totals = map(float.__sub__, reply_total, self._totals(only_here)) if only_here else reply_total
+            context_totals = (map(float.__sub__, reply_total, self._totals(only_here, self._by_context_word))
+                              if only_here else reply_total)
             results.append(self._logistic(row, self._biases, context_totals, size))
         return results
 
     def _logistic(self, found: list[str], biases, context_totals, context_size: int) -> list[float]:
         """Each model's probability from its bias, the sentence's own features and its context's summed weights, each
         part scaled by 1/sqrt(its number of features), as make train learns."""
-        root, context_root = math.sqrt(len(found)), math.sqrt(context_size)
+        known = list(filter(None, map(self._weights.get, found)))
+        *totals, stood_for = map(sum, zip(*known)) if known else [0.0] * (len(self.models) + 1)
+        root, context_root = math.sqrt(stood_for + len(found) - len(known)), math.sqrt(context_size)
         return [1 / (1 + math.exp(-(bias + total / root + context_total / context_root)))
-                for bias, total, context_total in zip(biases, self._totals(found), context_totals)]
+                for bias, total, context_total in zip(biases, totals, context_totals)]
 
-    def _totals(self, found: list[str]) -> list[float]:
+    def _totals(self, found, table: dict | None = None) -> list[float]:
+        """Each model's summed weights of context features, found in `table` (default: by their feature); each stands
+        for one feature, so their number is len(found)."""
         # The known features' weight rows, turned into one column per model and each summed, all in C.
-        return [sum(column) for column in zip(*filter(None, map(self._weights.get, found)))] or [0.0] * len(self.models)
+        rows = filter(None, map((table or self._weights).get, found))
+        return [sum(column) for column in zip(*rows)][:-1] or [0.0] * len(self.models)
 
 
 def models_dir() -> Path:
