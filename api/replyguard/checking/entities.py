@@ -9,8 +9,10 @@ from ..settings import Settings
 
 # phonenumbers is thorough but slow, so it only reads the text around a run of digits that could be a number: eight
 # digits (a Danish number) or a +country code, so short order numbers and handles like @116470 don't start it. The
-# digits may be split by anything phonenumbers reads as punctuation (spaces, non-breaking spaces, dashes, dots, ...).
-PHONE_CANDIDATE = re.compile(r"[+＋][^\w\n\t\r]*\d(?:[^\w\n\t\r]*\d){4,}|\d(?:[^\w\n\t\r]*\d){7,}")
+# digits may be split by anything phonenumbers reads as punctuation (spaces, non-breaking spaces, dashes, dots, ...),
+# never by '@', which it doesn't: "@117287 @115913" is two handles, and read as one number in an English reply's seven
+# countries it cost more than the rest of the check.
+PHONE_CANDIDATE = re.compile(r"[+＋][^\w\n\t\r@]*\d(?:[^\w\n\t\r@]*\d){4,}|(?<!@)\d(?:[^\w\n\t\r@]*\d){7,}")
 # How far around a candidate phonenumbers reads: room for a leading '(' and a trailing extension ('ext. 12').
 PHONE_MARGIN = 20
 # An e-mail address is found by its '@' and domain (a quick search for '@'), then read back to its local part.
@@ -110,7 +112,7 @@ def _read_window(window: str, regions: tuple[str, ...]) -> list[tuple[Span, froz
     found: dict[Span, set[str]] = {}
     business: dict[Span, bool] = {}
     international: set[Span] = set()  # written with +country code
-    candidates = [match.span() for match in PHONE_CANDIDATE.finditer(window)]
+    candidates = _phone_candidates(window)
     for region in regions:
         if all(any(a <= start and end <= b for a, b in found) for start, end in candidates):
             for (a, b), numbers in found.items():
@@ -159,8 +161,8 @@ def _phone_windows(text: str) -> list[Span]:
     """The stretches around candidate numbers, widened to whitespace: there phonenumbers finds what it would find
     in the whole text, since it judges a number by its neighbouring characters (a letter glued on makes it none)."""
     windows: list[list[int]] = []
-    for candidate in PHONE_CANDIDATE.finditer(text):
-        start, end = max(0, candidate.start() - PHONE_MARGIN), min(len(text), candidate.end() + PHONE_MARGIN)
+    for candidate_start, candidate_end in _phone_candidates(text):
+        start, end = max(0, candidate_start - PHONE_MARGIN), min(len(text), candidate_end + PHONE_MARGIN)
         while start > 0 and not text[start - 1].isspace():
             start -= 1
         while end < len(text) and not text[end].isspace():
@@ -170,6 +172,14 @@ def _phone_windows(text: str) -> list[Span]:
         else:
             windows.append([start, end])
     return [(start, end) for start, end in windows]
+
+
+def _phone_candidates(text: str) -> list[Span]:
+    """The runs of digits that could be a number (PHONE_CANDIDATE), less a date or a time range on its own ("12/02/2017",
+    "07:30-20:00"): the detector leaves those out whoever reads them, and no country reading one as a number, each was
+    read in every country of the reply's language and kept a window's real number from being read only once per
+    country after the first found it (_read_window)."""
+    return [match.span() for match in PHONE_CANDIDATE.finditer(text) if not DATE_OR_TIME.fullmatch(match.group())]
 
 
 def _email_addresses(text: str) -> list[Span]:
