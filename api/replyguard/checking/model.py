@@ -321,7 +321,7 @@ class SentenceModels:
         """Each model's summed weights of context features, found in `table` (default: by their feature); each stands
         for one feature, so their number is len(found)."""
         # The known features' weight rows, turned into one column per model and each summed, all in C.
-        rows = filter(None, map((table or self._weights).get, found))
+        rows = filter(None, map((self._weights if table is None else table).get, found))
         return [sum(column) for column in zip(*rows)][:-1] or [0.0] * len(self.models)
 
 
