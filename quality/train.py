@@ -45,7 +45,7 @@ from quality.corpus import ROOT, in_test_split, load_comments, load_replies
 from quality.evaluate import SETTINGS, TARGETS, reply_findings, without_models
 from replyguard.checking.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
 from replyguard.checking.engine import Checker
-from replyguard.checking.model import (CONTEXT, SentenceModels, model_from_json, model_path, sentence_context,
+from replyguard.checking.model import (ANSWERS, CONTEXT, SentenceModels, model_from_json, model_path, sentence_context,
                                        sentence_features)
 from replyguard.checking.rules import PLACEHOLDER, load_rules
 from replyguard.settings import load_settings
@@ -167,13 +167,14 @@ def sentence_examples(label: str, rule, language: str, replies, clean_texts):
     return examples
 
 
-def example_features(examples) -> list[list[str]]:
+def example_features(examples, answered: dict[str, str]) -> list[list[str]]:
     """Each example sentence's features as the checker reads it: next to the other sentences of its reply (a group's
-    sentences come one after another, in the reply's order), its own and then the words of the others (context)."""
+    sentences come one after another, in the reply's order), its own and then the words of the others (context).
+    `answered`: the kind of comment each group's reply answers (train_complaint_model); none when not given."""
     rows = []
-    for _, run in groupby(examples, key=lambda example: example[2]):
+    for group, run in groupby(examples, key=lambda example: example[2]):
         texts = [text for text, _, _ in run]
-        found = sentence_features(texts)
+        found = sentence_features(texts, answers=answered.get(group))
         rows += [row + other for row, other in zip(found, sentence_context(texts, found))]
     return rows
 
@@ -204,12 +205,15 @@ def fit(rows, targets, strength, weights=None):
 
     A sentence read with its context is learnt a second time without it, so that the sentence's own words carry their
     meaning alone too and the context only adds to them (without, the model leant on the context and read one-line
-    replies far too harshly: 15 of 40 everyday polite lines warned)."""
-    with_context = [number for number, row in enumerate(rows) if row and row[-1].startswith(CONTEXT)]
-    if with_context:
-        rows = list(rows) + [[f for f in rows[number] if not f.startswith(CONTEXT)] for number in with_context]
-        targets = np.concatenate([targets, targets[with_context]])
-        weights = np.concatenate([weights, weights[with_context]]) if weights is not None else None
+    replies far too harshly: 15 of 40 everyday polite lines warned). So is a sentence read with the kind of comment
+    its reply answers (model.sentence_features), for replies sent without one: learnt with the kind only, the model
+    read "Enjoy your weekend." sent alone as hostile."""
+    for leave_out in (CONTEXT, ANSWERS):
+        read_with = [number for number, row in enumerate(rows) if any(f.startswith(leave_out) for f in row)]
+        if read_with:
+            rows = list(rows) + [[f for f in rows[number] if not f.startswith(leave_out)] for number in read_with]
+            targets = np.concatenate([targets, targets[read_with]])
+            weights = np.concatenate([weights, weights[read_with]]) if weights is not None else None
     x, vocabulary = matrix(rows)
     if len(set(targets)) > 2:
         classes = sorted(set(targets))
@@ -356,15 +360,16 @@ def _inputs() -> _Inputs:
                    {reply.id for reply in replies if reply.real})
 
 
-def train_sentence_model(name: str, language: str) -> tuple[str, float, str]:
-    """One sentence model for one language: its file's text, its rule's threshold, and a line that says why."""
+def train_sentence_model(name: str, language: str, answered: dict[str, str]) -> tuple[str, float, str]:
+    """One sentence model for one language: its file's text, its rule's threshold, and a line that says why.
+    `answered`: the kind of comment each training reply answers (train_complaint_model)."""
     inputs = _inputs()
     replies, rules = inputs.replies, inputs.rules
     label, rule_id, strength, one_line_false_alarms = SENTENCE_MODELS[name]
     rule = next(r for r in rules if r.id == rule_id)
     clean = playbook_texts(rule, language, rules, inputs.pattern_checker)
     examples = sentence_examples(label, rule, language, replies, clean)
-    all_rows = example_features(examples)
+    all_rows = example_features(examples, answered)
     # A sentence of one word has no features: the checker never flags it (model.sentence_features), so the model
     # neither learns from it nor is judged on it.
     judged = np.array([bool(row) for row in all_rows])
@@ -441,7 +446,10 @@ def train_all(report=print) -> dict[Path, str]:
     jobs = [(name, language) for name in SENTENCE_MODELS for language in LANGUAGES]
     with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1),
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        trained = dict(zip(jobs, pool.map(train_sentence_model, *zip(*jobs))))
+        # The sentence models read the kind of comment each reply answers, as the complaint model classifies it.
+        complaint = dict(zip(LANGUAGES, pool.map(train_complaint_model, LANGUAGES)))
+        trained = dict(zip(jobs, pool.map(train_sentence_model, *zip(*jobs),
+                                          [complaint[language][1] for _, language in jobs])))
     made = {}
     for name, (_, rule_id, *_) in SENTENCE_MODELS.items():
         thresholds = {}
@@ -455,20 +463,56 @@ def train_all(report=print) -> dict[Path, str]:
             raise SystemExit(f"{path}: needs one line '    threshold: {{da: ..., en: ...}}' under check.model")
         made[path] = THRESHOLD_LINE.sub(lambda m: f"{m.group(1)}{{da: {thresholds['da']:.2f}, en: {thresholds['en']:.2f}}}",
                                         source)
-    comments = load_comments()
+    for language in LANGUAGES:
+        text, _, why = complaint[language]
+        made[model_path(COMPLAINT_MODEL_NAME, language, MODELS_DIR)] = text
+        report(why)
+    return made
+
+
+def train_complaint_model(language: str) -> tuple[str, dict[str, str], str]:
+    """The complaint-kind model for one language (its file's text), the kind of comment each training reply (and
+    each rule example sent with a complaint) answers, and a line that says what it learnt from.
+
+    The kinds are what the checker would classify each answered comment as, not its label: the sentence models learn
+    to read them as they will meet them, with the classifier's mistakes. So each comment is classified by a model
+    learnt without it (five folds); a comment that is not among the training comments (answered first by a reply of
+    the test split, or a rule example's) by the model of them all."""
+    comments = [c for c in load_comments() if c.lang == language and not in_test_split(c.id)]
     kinds = load_complaint_kinds()
     classifier = Classifier(kinds)
-    for language in LANGUAGES:
-        pairs = [(c.text, c.kind) for c in comments if c.lang == language and not in_test_split(c.id)]
-        # The kind files' examples are the playbook's own: each counts as PLAYBOOK_WEIGHT labelled comments.
-        pairs += [(text, kind.kind) for kind in kinds for text in kind.examples[language]] * int(PLAYBOOK_WEIGHT)
-        rows = [classifier.training_features(text, language) for text, _ in pairs]
-        model, vocabulary = fit(rows, np.array([kind for _, kind in pairs]), COMPLAINT_STRENGTH)
-        made[model_path(COMPLAINT_MODEL_NAME, language, MODELS_DIR)] = model_json(COMPLAINT_MODEL_NAME, language,
-                                                                                  model, vocabulary)
-        report(f"{COMPLAINT_MODEL_NAME} {language}: {len(pairs)} comments: "
-               f"{', '.join(f'{n} {k}' for k, n in sorted(Counter(k for _, k in pairs).items()))}")
-    return made
+    # The kind files' examples are the playbook's own: each counts as PLAYBOOK_WEIGHT labelled comments.
+    playbook = [(text, kind.kind) for kind in kinds for text in kind.examples[language]] * int(PLAYBOOK_WEIGHT)
+    rows = [classifier.training_features(text, language) for text in (*(c.text for c in comments),
+                                                                        *(text for text, _ in playbook))]
+    targets = np.array([c.kind for c in comments] + [kind for _, kind in playbook])
+    folds = np.array([fold_of(c.id) for c in comments] + [-1] * len(playbook))
+
+    def learnt(keep) -> str:
+        model, vocabulary = fit([row for row, kept in zip(rows, keep) if kept], targets[keep], COMPLAINT_STRENGTH)
+        return model_json(COMPLAINT_MODEL_NAME, language, model, vocabulary)
+
+    text = learnt(np.ones(len(rows), dtype=bool))
+    kind_of = {}
+    for fold in range(FOLDS):
+        model = model_from_json(learnt(folds != fold))
+        kind_of.update((c.text, classifier.classify(c.text, language, model).kind)
+                       for c, its_fold in zip(comments, folds) if its_fold == fold)
+    everything = model_from_json(text)
+
+    def kind(comment: str) -> str:
+        if comment not in kind_of:
+            kind_of[comment] = classifier.classify(comment, language, everything).kind
+        return kind_of[comment]
+
+    inputs = _inputs()
+    answered = {reply.id: kind(reply.complaint) for reply in inputs.replies
+                if reply.lang == language and not in_test_split(reply.id) and reply.complaint}
+    answered |= {f"{rule.id}:{example.text}": kind(example.context["complaint"]) for rule in inputs.rules
+                 for example in rule.examples if example.language == language and example.bad
+                 and example.context.get("complaint")}
+    return text, answered, (f"{COMPLAINT_MODEL_NAME} {language}: {len(targets)} comments: "
+                            f"{', '.join(f'{n} {k}' for k, n in sorted(Counter(targets).items()))}")
 
 
 def stale(made: dict[Path, str]) -> list[str]:

@@ -109,6 +109,25 @@ def test_first_and_fifth_reply_in_a_thread(client, language, template_start):
     assert "no-long-debate" not in rules_of(check(client, template, staff_replies_in_thread=4))
 
 
+# A line that mocks a customer who leaves, and wishes well one who just came.
+LEAVING = {
+    "da": ("God fornøjelse med den nye bank 👋", "Jeg lukker min konto efter tredje gebyr. Farvel.",
+           "Har lige flyttet mit lån til jer, super nemt, tak!"),
+    "en": ("Enjoy the new bank then 👋", "I'm closing my account after the third fee this month. Done with you.",
+           "Just switched my mortgage to you, smoothest process ever, thanks!"),
+}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_same_line_is_a_dig_at_a_complaint_and_warm_wishes_to_praise(client, language):
+    """The tone model reads the kind of comment answered (model.sentence_features); sent without it, the line is
+    read by its own words."""
+    line, complaint, praise = LEAVING[language]
+    assert "kind-tone" in rules_of(check(client, line, complaint=complaint))
+    assert "kind-tone" in rules_of(check(client, line))
+    assert "kind-tone" not in rules_of(check(client, line, complaint=praise))
+
+
 def posted(ago: timedelta) -> str:
     return (datetime.now(timezone.utc) - ago).isoformat()
 

@@ -11,7 +11,7 @@ from quality.evaluate import _count_kinds, evaluate, scores, without_models
 from replyguard.checking.engine import Checker, Finding
 from quality.train import fit, matrix, model_json, naive_bayes_scale, stale, train_all
 from replyguard.settings import load_settings
-from replyguard.checking.model import (SHAPE, LinearModel, SentenceModels, features, load_model, model_from_json,
+from replyguard.checking.model import (ANSWERS, SHAPE, LinearModel, SentenceModels, features, load_model, model_from_json,
                                        sentence_context, sentence_features, words_of)
 
 
@@ -80,12 +80,14 @@ def test_a_replys_sentence_also_says_how_it_begins_and_ends_and_its_place_in_the
 
 def test_shape_features_are_told_apart_from_word_features_by_their_prefix():
     """A warning quotes the whole line when the features with a SHAPE prefix outweigh the words (LinearModel.cue):
-    every feature a sentence gains from its shape and place has such a prefix, and none of its word features."""
+    every feature a sentence gains from its shape and place has such a prefix, and none of its word features. The
+    kind of comment answered is neither: it is not the line's doing."""
     sentences = ["Hi Sam! 😊", "Did you order the GREEN one... or the blue?!", "@115712 n:ever mind ^JB"]
-    for sentence, row in zip(sentences, sentence_features(sentences)):
+    for sentence, row in zip(sentences, sentence_features(sentences, answers="troll")):
         own = features(sentence)
-        assert not any(feature.startswith(SHAPE) for feature in own)
-        assert all(feature.startswith(SHAPE) for feature in row if feature not in own)
+        assert not any(feature.startswith((*SHAPE, ANSWERS)) for feature in own)
+        assert [feature for feature in row if feature.startswith(ANSWERS)] == [ANSWERS + "troll"]
+        assert all(feature.startswith(SHAPE) for feature in row if feature not in own and feature != ANSWERS + "troll")
 
 
 def test_a_sentence_is_read_with_the_words_of_the_other_sentences_of_its_reply():

@@ -18,7 +18,7 @@ from afinn import Afinn
 
 from ..settings import LANGUAGES
 from .language import detect_language
-from .model import features, load_model, opening_and_ending
+from .model import LinearModel, features, load_model, opening_and_ending
 from .patterns import AnchorIndex, Haystack, PatternSet
 from .playbook_files import packaged_dir, read_yaml
 from .text import Measured
@@ -136,11 +136,12 @@ class Classifier:
         self._entry_starts = {lang: frozenset(entry.split()[0] for entry in scores if " " in entry)
                               for lang, scores in self._afinn.items()}
 
-    def classify(self, text: str, language: str = "auto") -> Classification:
+    def classify(self, text: str, language: str = "auto", model: LinearModel | None = None) -> Classification:
+        """`model`: a kind model other than the shipped one (make train classifies with models learnt out of fold)."""
         if language == "auto":
             language = detect_language(text)
         signals, anger = self._signals(text, language)
-        model = load_model(MODEL, language)
+        model = model or load_model(MODEL, language)
         scores = dict(zip(model.classes, model.raw_scores(self.features(text, signals))))
         kind = max((k for k in self.kinds if not k.never_with & signals), key=lambda k: scores[k.kind]).kind
         return Classification(kind, anger, tuple(sorted(signals)))

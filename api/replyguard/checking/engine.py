@@ -44,9 +44,10 @@ class _Text(Haystack):
     """One reply prepared once for all rules: its measures and entity spans are shared by every rule."""
 
     def __init__(self, text: str, context: dict, detectors: dict, index: AnchorIndex, language: str,
-                 sentence_models: SentenceModels):
+                 sentence_models: SentenceModels, answers: str | None):
         super().__init__(text, index)
         self.context = context
+        self.answers = answers  # the kind of comment the reply answers, when sent with it; the sentence models read it
         self.measured = Measured(text)
         # parsed: work that several detectors share (one phone-number parse for both phone entities), and the reply's
         # language (national phone numbers are read in its usual countries too)
@@ -60,7 +61,7 @@ class _Text(Haystack):
             spans = [(s.start, s.end) for s in self.measured.sentences]
             texts = [self.text[start:end] for start, end in spans]
             self._sentence_words = list(map(words_of, texts))
-            found = self._sentence_models.sentence_features(texts, self._sentence_words)
+            found = self._sentence_models.sentence_features(texts, self._sentence_words, self.answers)
             self._sentence_features = [(start, end, row) for (start, end), row in zip(spans, found)]
         return self._sentence_features
 
@@ -334,9 +335,11 @@ class Checker:
             index.build()
         self._sentence_models = {lang: _number_sentence_models(compiled) for lang, compiled in self._compiled.items()}
 
-    def prepare(self, text: str, language: str, context: dict) -> _Text:
-        """The reply made ready for every rule of the language (the benchmarks time the rules on it too)."""
-        return _Text(text, context, self.detectors, self._indexes[language], language, self._sentence_models[language])
+    def prepare(self, text: str, language: str, context: dict, answers: str | None = None) -> _Text:
+        """The reply made ready for every rule of the language (the benchmarks time the rules on it too). `answers`:
+        the kind of comment it answers, when the context sent it."""
+        return _Text(text, context, self.detectors, self._indexes[language], language, self._sentence_models[language],
+                     answers)
 
     def check(self, text: str, language: str = "auto", context: dict | None = None,
               now: datetime | None = None) -> CheckResult:
@@ -352,7 +355,7 @@ class Checker:
         # Classified only when sent; without it the reply is taken to answer a complaint, the usual case. A reply is
         # written in its complaint's language, so the complaint is read in the reply's (no second detection).
         complaint = self.classifier.classify(context["complaint"], language) if context.get("complaint") else None
-        prepared = self.prepare(text, language, context)
+        prepared = self.prepare(text, language, context, complaint.kind if complaint else None)
         utf16 = Utf16Offsets(text)
         kind = complaint.kind if complaint else "complaint"
         findings = [f for compiled in self._compiled[language] if compiled.applies(prepared, kind)

@@ -4,7 +4,8 @@ A model is data, like a rule: `make train` learns it from the labelled corpus (c
 one JSON file per model and language into replyguard/models/. Scoring needs no machine-learning library: a text's
 features are its words, word pairs and the four-letter pieces of its words (so 'refunderet' and 'refunderingen'
 share what they mean), plus a few shapes (a word in capitals, '!!', '?', '...') and its emoji. A reply's sentences
-also carry how they begin and end and their place in the reply (sentence_features). Each feature
+also carry how they begin and end, their place in the reply and the kind of comment the reply answers
+(sentence_features). Each feature
 counts 1/sqrt(number of features), so short and long texts weigh alike; a score is the bias plus the features'
 weights, and a binary model's probability its logistic. In a sentence each word brings its own pieces, so a piece two
 of its words share ('you' in 'you' and 'your') counts twice; the checker can then add a word's pieces into the word's
@@ -34,6 +35,7 @@ PIECE = 4  # letters per word piece
 # The features of a sentence's shape and place in its reply (sentence_features), as opposed to its words.
 SHAPE = ("^:", "^2:", "$:", "p:", "r:")
 CONTEXT = "o:"  # a word of the reply's other sentences (sentence_context)
+ANSWERS = "a:"  # the kind of comment the reply answers (classify.KINDS), as the checker classifies it
 CONTEXT_WORDS = 3  # a sentence of fewer words ("Hej Lone.", "Mvh Mette") is a greeting or sign-off: no context
 _IS_SHAPE = methodcaller("startswith", SHAPE)
 PLAIN_ENDING = "$:."  # a sentence that ends in a full stop: no feature (sentence_features)
@@ -78,8 +80,9 @@ def _features(text: str, words: list[str], shape: list[str] = (), aggregated: fr
 
 
 def sentence_features(sentences: list[str], words: list[list[str]] | None = None,
-                      aggregated: frozenset[str] = frozenset()) -> list[list[str]]:
-    """The features of each sentence of one reply, with the sentence's shape and its place in the reply.
+                      aggregated: frozenset[str] = frozenset(), answers: str | None = None) -> list[list[str]]:
+    """The features of each sentence of one reply, with the sentence's shape, its place in the reply and the kind of
+    comment the reply answers.
 
     Much hostility is a curt line that no single word gives away: "Check your app." alone, as the whole reply, reads
     nothing like "Check your app for the tracking link, it updates hourly" in a warm reply. So a sentence of two words
@@ -105,11 +108,21 @@ def sentence_features(sentences: list[str], words: list[list[str]] | None = None
     learnt inside longer sentences, where the sentence's shape said the rest: read alone, "Mvh" and the name "Jo"
     (the Danish particle of "det må du jo selv om") got tone warnings on polite Danish replies.
 
+    The kind of comment answered (`answers`, one of classify.KINDS, as the checker classifies the complaint sent
+    with the reply; None when none is sent) is a feature of every judged sentence. "Enjoy your new bank." thanks a
+    customer who praised the move and mocks one who complained: replies to praise and to questions are hardly ever
+    hostile, replies to complaints, trolls and hateful comments far more often. The models learn it from the kind
+    the classifier gives each training reply's complaint out of fold (make train), as it would at run time, and
+    each sentence a second time without it (train.fit), so that a reply sent without its complaint is read by its
+    own words, as before. Out of fold on the training part, the kind raised the tone model's average precision from
+    0.793 to 0.816 (en) and 0.828 to 0.850 (da), and the evasion model's from 0.842 to 0.848 and 0.912 to 0.913.
+
     `words`: each sentence's words_of, when the caller has them (the checker reads them once for the context too).
     `aggregated`: as for _features, for the scorer that will read the rows (SentenceModels.sentence_features); make
     train reads every piece."""
     size = "r:2-3" if len(sentences) <= 3 else "r:4+"
     last = len(sentences) - 1
+    answered = [ANSWERS + answers] if answers else []
     found = []
     for number, sentence in enumerate(sentences):
         its_words = words[number] if words else words_of(sentence)
@@ -119,7 +132,8 @@ def sentence_features(sentences: list[str], words: list[list[str]] | None = None
         shape = [feature for feature in opening_and_ending(sentence, its_words) if feature != PLAIN_ENDING]
         if last:  # a reply of one sentence says nothing by its size (see above)
             shape += ["p:first" if number == 0 else "p:last" if number == last else "p:mid", size]
-        found.append(_features(sentence, its_words, shape, aggregated))
+        # Before the shape, which cue() reads among the last features: the comment answered is not the line's doing.
+        found.append(_features(sentence, its_words, [*answered, *shape], aggregated))
     return found
 
 
@@ -271,9 +285,10 @@ class SentenceModels:
         self._by_context_word = {feature[len(CONTEXT):]: row for feature, row in self._weights.items()
                                  if feature.startswith(CONTEXT)}
 
-    def sentence_features(self, sentences: list[str], words: list[list[str]] | None = None) -> list[list[str]]:
+    def sentence_features(self, sentences: list[str], words: list[list[str]] | None = None,
+                          answers: str | None = None) -> list[list[str]]:
         """model.sentence_features as these models read them: without the pieces their words' entries hold."""
-        return sentence_features(sentences, words, self.aggregated)
+        return sentence_features(sentences, words, self.aggregated, answers)
 
     def probabilities(self, found: list[str], context: list[str] = ()) -> list[float]:
         """Each model's probability for one sentence's features (self.sentence_features) and its context
