@@ -292,7 +292,7 @@ def main(argv: list[str]) -> int:
         ok = f1 >= COMPLAINT_MACRO_F1
         if not ok:
             missed.append(f"complaint kinds {lang}")
-        print(f"\n{lang}: macro-F1 {f1:.2f} (target ≥ {COMPLAINT_MACRO_F1:.2f} {'ok' if ok else 'MISSED'})")
+        print(f"\n{lang}: macro-F1 {f1:.3f} (target ≥ {COMPLAINT_MACRO_F1:.2f} {'ok' if ok else 'MISSED'})")
         print(" " * 11 + "".join(f"{kind:>11}" for kind in COMPLAINT_KINDS))
         for truth in COMPLAINT_KINDS:
             print(f"{truth:>11}" + "".join(f"{matrix[(truth, said)]:>11}" for said in COMPLAINT_KINDS))

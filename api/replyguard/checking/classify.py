@@ -25,8 +25,6 @@ from .text import Measured
 
 KINDS = ("hateful", "troll", "praise", "question", "complaint")
 MODEL = "complaint-kind"
-# Signals measured here rather than matched by a kind file's patterns.
-COMPUTED_SIGNALS = ("negative-words", "positive-words", "strong-words", "shouting", "exclamations", "question")
 AFINN_FILES = {"da": "AFINN-da-32.txt", "en": "AFINN-en-165.txt"}
 WORD = re.compile(r"\w+(?:['’]\w+)?")
 SHOUTED_WORD = re.compile(r"\b[A-ZÆØÅ]{2,}\b")
@@ -49,7 +47,6 @@ class Classification:
 class ComplaintKind:
     kind: str
     title: dict[str, str]
-    never_with: frozenset[str]  # signals this kind can't have by its definition (a question with a problem is a complaint)
     signals: dict[str, dict[str, tuple[str, ...]]]  # signal id -> language -> patterns
     examples: dict[str, tuple[str, ...]]  # language -> comments of this kind
     source: str
@@ -66,12 +63,7 @@ def load_complaint_kinds(directory: str | Path | None = None) -> list[ComplaintK
     found = {path.stem: path for path in directory.glob("*.yml")}
     if set(found) != set(KINDS):
         raise ComplaintKindError(f"{directory}: needs exactly one file per kind: {', '.join(f'{k}.yml' for k in KINDS)}")
-    kinds = [_read_kind(found[kind]) for kind in KINDS]
-    defined = {signal for kind in kinds for signal in kind.signals} | set(COMPUTED_SIGNALS)
-    for kind in kinds:
-        for signal in kind.never_with - defined:
-            raise ComplaintKindError(f"{kind.source}: never_with: unknown signal {signal!r}")
-    return kinds
+    return [_read_kind(found[kind]) for kind in KINDS]
 
 
 def _read_kind(path: Path) -> ComplaintKind:
@@ -84,9 +76,6 @@ def _read_kind(path: Path) -> ComplaintKind:
     title = data.get("title")
     if not isinstance(title, dict) or any(not isinstance(title.get(lang), str) for lang in LANGUAGES):
         fail("title", "must give a text for da and en")
-    never_with = data.get("never_with", [])
-    if not isinstance(never_with, list) or not all(isinstance(signal, str) for signal in never_with):
-        fail("never_with", "must be a list of signal ids")
     signals = {}
     for signal, patterns in (data.get("signals") or {}).items():
         if not isinstance(patterns, dict) or set(patterns) - set(LANGUAGES):
@@ -105,7 +94,7 @@ def _read_kind(path: Path) -> ComplaintKind:
             not isinstance(examples.get(lang), list) or not all(isinstance(e, str) and e.strip() for e in examples[lang])
             for lang in LANGUAGES):
         fail("examples", "must map da and en to lists of comments")
-    return ComplaintKind(path.stem, {lang: title[lang] for lang in LANGUAGES}, frozenset(never_with), signals,
+    return ComplaintKind(path.stem, {lang: title[lang] for lang in LANGUAGES}, signals,
                          {lang: tuple(examples[lang]) for lang in LANGUAGES}, str(path))
 
 
@@ -143,7 +132,7 @@ class Classifier:
         signals, anger = self._signals(text, language)
         model = model or load_model(MODEL, language)
         scores = dict(zip(model.classes, model.raw_scores(self.features(text, signals))))
-        kind = max((k for k in self.kinds if not k.never_with & signals), key=lambda k: scores[k.kind]).kind
+        kind = max(self.kinds, key=lambda k: scores[k.kind]).kind
         return Classification(kind, anger, tuple(sorted(signals)))
 
     @staticmethod
