@@ -109,13 +109,13 @@ def sentence_features(sentences: list[str], words: list[list[str]] | None = None
     (the Danish particle of "det må du jo selv om") got tone warnings on polite Danish replies.
 
     The kind of comment answered (`answers`, one of classify.KINDS, as the checker classifies the complaint sent
-    with the reply; None when none is sent) is a feature of every judged sentence. "Enjoy your new bank." thanks a
-    customer who praised the move and mocks one who complained: replies to praise and to questions are hardly ever
+    with the reply; None when none is sent) is a feature of every judged sentence. "Enjoy the new bank then 👋" wishes
+    well a customer who praised the move and mocks one who complained: replies to praise and to questions are hardly ever
     hostile, replies to complaints, trolls and hateful comments far more often. The models learn it from the kind
     the classifier gives each training reply's complaint out of fold (make train), as it would at run time, and
     each sentence a second time without it (train.fit), so that a reply sent without its complaint is read by its
     own words, as before. Out of fold on the training part, the kind raised the tone model's average precision from
-    0.793 to 0.816 (en) and 0.828 to 0.850 (da), and the evasion model's from 0.842 to 0.848 and 0.912 to 0.913.
+    0.793 to 0.816 (en) and 0.828 to 0.846 (da), and the evasion model's from 0.842 to 0.850 and 0.912 to 0.914.
 
     `words`: each sentence's words_of, when the caller has them (the checker reads them once for the context too).
     `aggregated`: as for _features, for the scorer that will read the rows (SentenceModels.sentence_features); make
