@@ -189,9 +189,9 @@ COMMENTS = {
 }
 
 
-def advice_in_the_extension(open_page, browser, app, comment_text, earlier_staff_replies):
-    """Types DRAFT as a reply to a fresh comment with that text and that many earlier replies from the page; returns
-    the playbook links in the badge's card and what the API answers to the context the extension sent."""
+def advice_in_the_extension(open_page, browser, app, comment_text, earlier_staff_replies, draft=DRAFT):
+    """Types the draft as a reply to a fresh comment with that text and that many earlier replies from the page;
+    returns the playbook links in the badge's card and what the API answers to the context the extension sent."""
     browser.check_bodies.clear()
     post = open_page(FACEBOOK_POST)
     post.evaluate("""([text, staffReplies]) => {
@@ -204,9 +204,9 @@ def advice_in_the_extension(open_page, browser, app, comment_text, earlier_staff
         if (!staffReplies) staffReply.remove();
     }""", [comment_text, earlier_staff_replies])
     open_facebook_reply_box(post)
-    post.keyboard.type(DRAFT)
+    post.keyboard.type(draft)
 
-    sent = sent_check(post, browser, DRAFT)
+    sent = sent_check(post, browser, draft)
     assert sent["context"]["complaint"] == comment_text
     assert sent["context"]["staff_replies_in_thread"] == earlier_staff_replies
     findings = app.test_client().post("/v1/check", json=sent, base_url=browser.api_url).get_json()["findings"]
@@ -232,6 +232,15 @@ def test_same_draft_gets_different_advice_for_the_comment_and_the_thread_it_answ
     assert "dont-feed-trolls" in advice["troll"] - advice["wronged customer"]
     assert "acknowledge-and-apologise" in advice["wronged customer"] - advice["hateful"]
     assert "no-long-debate" in fifth_reply - first_reply
+
+
+def test_a_line_that_mocks_a_customer_who_leaves_warns_and_the_same_line_to_praise_does_not(open_page, browser, app):
+    """The tone model reads the kind of comment the reply answers, sent by the extension with the draft."""
+    line = "Enjoy the new bike shop then 👋"
+    leaving = "I'm taking my bike to another shop after three failed repairs. Done with you."
+    praise = "Just moved my servicing to you from the shop down the road, best decision ever. Thanks!"
+    assert "kind-tone" in advice_in_the_extension(open_page, browser, app, leaving, 0, line)
+    assert "kind-tone" not in advice_in_the_extension(open_page, browser, app, praise, 0, line)
 
 
 def test_deep_in_a_thread_the_move_to_phone_suggestion_replaces_the_draft(open_page, browser, app):
