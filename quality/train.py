@@ -160,11 +160,17 @@ def sentence_examples(label: str, rule, language: str, replies, clean_texts):
     for example in rule.examples:
         if example.language == language and example.bad:
             marked = [example.span] if example.span else []
-            examples += [(example.text[a:b], overlaps((a, b), marked), f"{rule.id}:{example.text}")
+            examples += [(example.text[a:b], overlaps((a, b), marked), example_group(rule, example))
                          for a, b in sentences(example.text)]
     for text in dict.fromkeys(clean_texts):  # a text the playbook gives twice is learnt once
         examples += [(text[a:b], False, f"playbook:{text}") for a, b in sentences(text)]
     return examples
+
+
+def example_group(rule, example) -> str:
+    """A rule example's group among the sentence examples: its rule and its text (sentence_examples), the key by which
+    train_complaint_model gives the kind of the comment it answers."""
+    return f"{rule.id}:{example.text}"
 
 
 def example_features(examples, answered: dict[str, str]) -> list[list[str]]:
@@ -508,7 +514,7 @@ def train_complaint_model(language: str) -> tuple[str, dict[str, str], str]:
     inputs = _inputs()
     answered = {reply.id: kind(reply.complaint) for reply in inputs.replies
                 if reply.lang == language and not in_test_split(reply.id) and reply.complaint}
-    answered |= {f"{rule.id}:{example.text}": kind(example.context["complaint"]) for rule in inputs.rules
+    answered |= {example_group(rule, example): kind(example.context["complaint"]) for rule in inputs.rules
                  for example in rule.examples if example.language == language and example.bad
                  and example.context.get("complaint")}
     return text, answered, (f"{COMPLAINT_MODEL_NAME} {language}: {len(targets)} comments: "
