@@ -11,8 +11,10 @@ from ..settings import Settings
 # digits (a Danish number) or a +country code, so short order numbers and handles like @116470 don't start it. The
 # digits may be split by anything phonenumbers reads as punctuation (spaces, non-breaking spaces, dashes, dots, ...),
 # never by '@', which it doesn't: "@117287 @115913" is two handles, and read as one number in an English reply's seven
-# countries it cost more than the rest of the check.
-PHONE_CANDIDATE = re.compile(r"[+＋][^\w\n\t\r@]*\d(?:[^\w\n\t\r@]*\d){4,}|(?<!@)\d(?:[^\w\n\t\r@]*\d){7,}")
+# countries it cost more than the rest of the check. A first digit right after '@' begins no candidate; that is asked
+# after the digit ((?<!@\d)), so both branches begin with a character to match and the regex engine tries only at those
+# (the same matches, a third less time).
+PHONE_CANDIDATE = re.compile(r"[+＋][^\w\n\t\r@]*\d(?:[^\w\n\t\r@]*\d){4,}|\d(?<!@\d)(?:[^\w\n\t\r@]*\d){7,}")
 # How far around a candidate phonenumbers reads: room for a leading '(' and a trailing extension ('ext. 12').
 PHONE_MARGIN = 20
 # An e-mail address is found by its '@' and domain (a quick search for '@'), then read back to its local part.
