@@ -7,7 +7,7 @@ import pytest
 from conftest import write_settings
 from replyguard import create_app
 from replyguard.checking.engine import Checker
-from replyguard.checking.rules import RuleError, load_rules
+from replyguard.checking.rules import RuleError, default_rules_dir, load_rules
 from replyguard.settings import DEFAULT_SETTINGS_TEXT, parse_settings
 
 # One draft, a defensive answer that neither apologises nor moves the case to the phone.
@@ -126,6 +126,36 @@ def test_the_same_line_is_a_dig_at_a_complaint_and_warm_wishes_to_praise(client,
     assert "kind-tone" in rules_of(check(client, line, complaint=complaint))
     assert "kind-tone" in rules_of(check(client, line))
     assert "kind-tone" not in rules_of(check(client, line, complaint=praise))
+
+
+# Capitals and "!!!" that shout at a customer who complains, and celebrate with one who brags about a record.
+RECORD = {
+    "da": ("SEJT!!! 🎉 Så tæt har ingen været i år. Mvh Sofie",
+           "Jeres escape room er alt for svært, vi nåede det ikke og fik ingen hjælp. Det er for dårligt!",
+           "Vi klarede jeres escape room med 4 sekunder tilbage! Bedste aften længe, tak!"),
+    "en": ("FOUR SECONDS!!! 🎉 Nobody has cut it that close all year. ^Sofie",
+           "Your escape room is far too hard, we didn't make it and got no help at all. Not good enough!",
+           "We beat your escape room with 4 seconds to spare! Best night out in ages, thank you!"),
+}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_capitals_shout_at_a_complaint_and_celebrate_with_praise(client, language):
+    """The shouting patterns don't count in answer to praise (their not_answering), nor does the tone model there."""
+    line, complaint, praise = RECORD[language]
+    shouted = [f for f in check(client, line, complaint=complaint)["findings"] if f["rule"] == "kind-tone"]
+    assert shouted and shouted[0]["severity"] == "error"
+    assert "kind-tone" in rules_of(check(client, line))  # sent without its comment: read as shouting, as before
+    celebrated = check(client, line, complaint=praise)
+    assert celebrated["complaint"]["kind"] == "praise" and "kind-tone" not in rules_of(celebrated)
+
+
+def test_a_pattern_that_does_not_count_for_a_kind_names_kinds_that_exist(tmp_path):
+    rule = (default_rules_dir() / "kind-tone.yml").read_text(encoding="utf-8").replace("not_answering: [praise]",
+                                                                           "not_answering: [compliment]", 1)
+    (tmp_path / "kind-tone.yml").write_text(rule, encoding="utf-8")
+    with pytest.raises(RuleError, match=r"not_answering: must list some of hateful, troll, praise, question, complaint"):
+        load_rules(tmp_path)
 
 
 def posted(ago: timedelta) -> str:

@@ -86,17 +86,29 @@ class _Matchers:
         items = [i if isinstance(i, dict) else {"pattern": i}
                  for i in [*by_language.get(language, []), *by_language.get("any", []), *extra]]
         items = [{**i, "pattern": _fill_pattern(i["pattern"], settings)} for i in items]
-        self.patterns = PatternSet(items, index)
+        self.patterns = PatternSet([i for i in items if "not_answering" not in i], index)
+        # Patterns that don't count in answer to some kinds of comment (capitals that shout at a complaint celebrate
+        # with praise), kept apart so that a match they don't make can't hide another pattern's where the two overlap.
+        by_kinds: dict[frozenset[str], list[dict]] = {}
+        for item in items:
+            if "not_answering" in item:
+                by_kinds.setdefault(frozenset(item["not_answering"]), []).append(item)
+        self.conditional = [(kinds, PatternSet(chosen, index)) for kinds, chosen in by_kinds.items()]
         self.entities = tuple(spec.get("entities", ()))
 
     def spans(self, text: _Text):
         yield from self.patterns.finditer(text)
+        for kinds, patterns in self.conditional:
+            if text.answers not in kinds:
+                yield from patterns.finditer(text)
         for entity in self.entities:
             for start, end in text.entity(entity):
                 yield start, end, None
 
     def found(self, text: _Text) -> bool:
-        return self.patterns.search(text) or any(text.entity(entity) for entity in self.entities)
+        return (self.patterns.search(text)
+                or any(patterns.search(text) for kinds, patterns in self.conditional if text.answers not in kinds)
+                or any(text.entity(entity) for entity in self.entities))
 
 
 def _fill_pattern(pattern: str, settings: Settings) -> str:
