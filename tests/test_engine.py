@@ -326,3 +326,20 @@ def test_email_addresses_other_than_the_organisations_are_found():
     detectors = make_detectors(load_settings())
     text = "@116470 Skriv til kundeservice@cykelhuset-demo.dk eller lone.hansen+ordre@gmail.com."
     assert [text[start:end] for start, end in detectors["email_address_not_own"](text, {})] == ["lone.hansen+ordre@gmail.com"]
+
+
+@pytest.mark.parametrize("language, kind, hostile", [
+    ("en", "Hi Jordan, sorry it was late. Use code SORRYJORDAN next time. Vinni", "Hi Jordan, WE ARE NOT A CHARITY. Vinni"),
+    ("da", "Hej Kristian. Brug koden TAKKRISTIAN næste gang. Mvh Sanne", "Hej Kristian. VI ER IKKE EN VELGØRENHED. Mvh Sanne"),
+    ("en", "You're not an idiot, it happens heaps! The charge is reversed within 72 hours.", "Honestly, you are an idiot."),
+    ("en", "We're so sorry to hear of your loss. Call me on 0161 496 0000. Sam", "WE ARE NOT STUPID. Please be civil."),
+    ("da", "Du er ikke dum, det sker for mange. Mvh Jonas", "Du er dum. Mvh Jonas"),
+    ("en", "Being told to calm down while your dog was ill is awful, and I'm sorry. Sam", "Calm down, it's a sofa. Sam"),
+])
+def test_kind_tone_patterns_leave_codes_comfort_and_reported_words_alone(checker, language, kind, hostile):
+    """Error-level tone findings are the patterns' (the model only warns): a code given in capitals, "you're not an
+    idiot", condolences and what the customer was told are look-alikes; said to the customer, the same words are not."""
+    def pattern_findings(text):
+        return [f for f in checker.check(text, language).findings if f.rule == "kind-tone" and f.severity == "error"]
+    assert not pattern_findings(kind)
+    assert pattern_findings(hostile)
