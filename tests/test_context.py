@@ -150,9 +150,10 @@ def test_capitals_shout_at_a_complaint_and_celebrate_with_praise(client, languag
     assert celebrated["complaint"]["kind"] == "praise" and "kind-tone" not in rules_of(celebrated)
 
 
-def test_a_pattern_that_does_not_count_for_a_kind_names_kinds_that_exist(tmp_path):
+@pytest.mark.parametrize("kinds", ["[compliment]", "praise", "[]", "[{praise: 1}]", "null"])
+def test_a_pattern_that_does_not_count_for_a_kind_names_kinds_that_exist(tmp_path, kinds):
     rule = (default_rules_dir() / "kind-tone.yml").read_text(encoding="utf-8").replace("not_answering: [praise]",
-                                                                           "not_answering: [compliment]", 1)
+                                                                                     f"not_answering: {kinds}", 1)
     (tmp_path / "kind-tone.yml").write_text(rule, encoding="utf-8")
     with pytest.raises(RuleError, match=r"not_answering: must list some of hateful, troll, praise, question, complaint"):
         load_rules(tmp_path)
