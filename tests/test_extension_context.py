@@ -243,6 +243,15 @@ def test_a_line_that_mocks_a_customer_who_leaves_warns_and_the_same_line_to_prai
     assert "kind-tone" not in advice_in_the_extension(open_page, browser, app, praise, 0, line)
 
 
+def test_capitals_that_shout_at_a_complaint_celebrate_with_praise(open_page, browser, app):
+    """kind-tone's shouting patterns don't count in answer to praise (not_answering), as the extension's context says."""
+    line = "FOUR MINUTES!!! 🎉 Nobody has fixed a puncture that fast all year."
+    complaint = "Your puncture repair took four days and nobody answered the phone. Not good enough!"
+    praise = "Got my puncture fixed in four minutes flat while I waited, brilliant service, thank you!"
+    assert "kind-tone" in advice_in_the_extension(open_page, browser, app, complaint, 0, line)
+    assert "kind-tone" not in advice_in_the_extension(open_page, browser, app, praise, 0, line)
+
+
 def test_deep_in_a_thread_the_move_to_phone_suggestion_replaces_the_draft(open_page, browser, app):
     """no-long-debate's suggestion is a whole reply (insert: replace): one click swaps the draft for it."""
     advice_in_the_extension(open_page, browser, app, COMMENTS["wronged customer"], 4)
