@@ -234,20 +234,17 @@ def test_same_draft_gets_different_advice_for_the_comment_and_the_thread_it_answ
     assert "no-long-debate" in fifth_reply - first_reply
 
 
-def test_a_line_that_mocks_a_customer_who_leaves_warns_and_the_same_line_to_praise_does_not(open_page, browser, app):
-    """The tone model reads the kind of comment the reply answers, sent by the extension with the draft."""
-    line = "Enjoy the new bike shop then 👋"
-    leaving = "I'm taking my bike to another shop after three failed repairs. Done with you."
-    praise = "Just moved my servicing to you from the shop down the road, best decision ever. Thanks!"
-    assert "kind-tone" in advice_in_the_extension(open_page, browser, app, leaving, 0, line)
-    assert "kind-tone" not in advice_in_the_extension(open_page, browser, app, praise, 0, line)
-
-
-def test_capitals_that_shout_at_a_complaint_celebrate_with_praise(open_page, browser, app):
-    """kind-tone's shouting patterns don't count in answer to praise (not_answering), as the extension's context says."""
-    line = "FOUR MINUTES!!! 🎉 Nobody has fixed a puncture that fast all year."
-    complaint = "Your puncture repair took four days and nobody answered the phone. Not good enough!"
-    praise = "Got my puncture fixed in four minutes flat while I waited, brilliant service, thank you!"
+# The same line under a complaint and under praise: the tone model reads the kind of comment the extension sends
+# with the draft, and kind-tone's shouting patterns don't count in answer to praise (not_answering).
+@pytest.mark.parametrize("line, complaint, praise", [
+    ("Enjoy the new bike shop then 👋",
+     "I'm taking my bike to another shop after three failed repairs. Done with you.",
+     "Just moved my servicing to you from the shop down the road, best decision ever. Thanks!"),
+    ("FOUR MINUTES!!! 🎉 Nobody has fixed a puncture that fast all year.",
+     "Your puncture repair took four days and nobody answered the phone. Not good enough!",
+     "Got my puncture fixed in four minutes flat while I waited, brilliant service, thank you!"),
+], ids=["mocking a customer who leaves", "capitals"])
+def test_a_line_that_is_hostile_to_a_complaint_is_not_hostile_to_praise(open_page, browser, app, line, complaint, praise):
     assert "kind-tone" in advice_in_the_extension(open_page, browser, app, complaint, 0, line)
     assert "kind-tone" not in advice_in_the_extension(open_page, browser, app, praise, 0, line)
 
