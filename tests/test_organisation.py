@@ -47,6 +47,18 @@ def test_a_british_organisation_reads_its_own_national_number_as_its_own():
     assert found(GB_ORGANISATION, "phone_number_not_own", "Ring til mig på 020 7946 0018.", "da") == []
 
 
+def test_an_own_number_is_own_in_whichever_of_the_languages_countries_it_is_read():
+    """'021 234 5678' in an English reply is an Irish number first (the first of the language's countries that reads
+    it), and a New Zealand mobile too: an organisation with that New Zealand line must find it its own, and one
+    without must not."""
+    new_zealand_line = parse_settings(DEFAULT_SETTINGS_TEXT.replace(
+        'phones = ["+45 70 20 30 40"]', 'phones = ["+45 70 20 30 40", "+64 21 234 5678"]'), "nz.toml")
+    text = "Sorry Sam, we've only just seen this. Call 021 234 5678 and ask for me."
+    assert found(new_zealand_line, "phone_number", text, "en") == ["021 234 5678"]
+    assert found(new_zealand_line, "phone_number_not_own", text, "en") == []
+    assert found(DK_ORGANISATION, "phone_number_not_own", text, "en") == ["021 234 5678"]
+
+
 # --- national formats of the reply language's countries
 
 @pytest.mark.parametrize("language, text, number", [
