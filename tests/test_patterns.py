@@ -10,7 +10,7 @@ from replyguard.checking.patterns import AnchorIndex, Haystack, PatternSet
 
 # Patterns of the shapes the rule files use: an anchor any number of characters but few words into a match, an
 # anchor after a repeat of whole words, no anchor at all (a rare or a common first character), an anchor a few
-# characters in, a match outside whole words, and case-sensitive ones.
+# characters in, matches outside whole words (two, which a search tries one by one), and case-sensitive ones.
 ITEMS = [
     {"pattern": r"\d+ ?(?:%|percent|per cent) (?:off|discount)"},
     {"pattern": r"(?:\w+['’]s|is|are|will be) on (?:us|the house)\b"},
@@ -20,6 +20,7 @@ ITEMS = [
     {"pattern": r"(?:\+45 ?)?[78]0(?: ?\d\d){3}"},
     {"pattern": r"(?:our \w+|the shop) (?:at|on) \d{1,4}"},
     {"pattern": r"[/~^*–-] ?[A-Z]{1,3}$", "word": False, "case_sensitive": True},
+    {"pattern": r"\n[A-Z][a-z]+$", "word": False, "case_sensitive": True},
     {"pattern": r"[A-Z]{3,} [A-Z]{2,}", "case_sensitive": True},
     {"pattern": r"(?:Best|Kind regards),\s*[A-Z][a-z]+", "case_sensitive": True},
 ]

@@ -228,7 +228,10 @@ class PatternGroup:
 
     def search(self, haystack: Haystack) -> bool:
         """Whether finditer would yield anything, stopping at the first match found: most checks only ask whether an
-        element is there (an apology, a sign-off), and finding and ordering every match costs several times more."""
+        element is there (an apology, a sign-off), and finding and ordering every match costs several times more.
+        Patterns outside whole words are searched one by one: each can then skip straight to the characters it
+        starts with ('/', a line break, a full stop), which the regex engine can't do for an alternation of them
+        (sign-with-name's four sign-off shapes, searched in every reply: a quarter less time)."""
         text = haystack.text if self.case_sensitive else haystack.lowered
         if text is None:
             return self.ignorecase.search(haystack.text) is not None
@@ -236,7 +239,8 @@ class PatternGroup:
         if not hits and not self.always:
             return False
         scanned = self._scanned(hits)
-        if scanned and self._regex_for(scanned).search(text):
+        if scanned and (self._regex_for(scanned).search(text) if self.word
+                        else any(self.singles[number].search(text) for number in scanned)):
             return True
         return next(self._anchored_matches(text, hits), None) is not None
 
