@@ -10,7 +10,8 @@ from replyguard.checking.patterns import AnchorIndex, Haystack, PatternSet
 
 # Patterns of the shapes the rule files use: an anchor any number of characters but few words into a match, an
 # anchor after a repeat of whole words, no anchor at all (a rare or a common first character), an anchor a few
-# characters in, matches outside whole words (two, which a search tries one by one), and case-sensitive ones.
+# characters in, matches outside whole words (two, which a search tries one by one), emoji (anchored by one
+# character), and case-sensitive ones.
 ITEMS = [
     {"pattern": r"\d+ ?(?:%|percent|per cent) (?:off|discount)"},
     {"pattern": r"(?:\w+['’]s|is|are|will be) on (?:us|the house)\b"},
@@ -21,6 +22,7 @@ ITEMS = [
     {"pattern": r"(?:our \w+|the shop) (?:at|on) \d{1,4}"},
     {"pattern": r"[/~^*–-] ?[A-Z]{1,3}$", "word": False, "case_sensitive": True},
     {"pattern": r"\n[A-Z][a-z]+$", "word": False, "case_sensitive": True},
+    {"pattern": r"🙄|🤷|¯\\_\(ツ\)_/¯", "word": False},
     {"pattern": r"[A-Z]{3,} [A-Z]{2,}", "case_sensitive": True},
     {"pattern": r"(?:Best|Kind regards),\s*[A-Z][a-z]+", "case_sensitive": True},
 ]
@@ -29,7 +31,7 @@ PIECES = st.sampled_from([
     "money back", "Refund is on its way back", "refund back", "we will do it for free", "I can fix it for free.",
     "We will, for free", "very very sorry", "Sorry", "unsorry", "+45 70 20 30 40", "80 20 30 40", "7020 3040",
     "our shop at 12", "the shop on 4", "/KM", "- Jo", "CALL US NOW", "Best, Mette", "Kind regards,\nJonas",
-    "İ", "lorem ipsum dolor sit amet", "x", "2", " ", "  ", "\n", "\u00a0", ".", ", ", "!", "'",
+    "İ", "lorem ipsum dolor sit amet", "x", "2", " ", "  ", "\n", "\u00a0", ".", ", ", "!", "'", "🙄", "ok🤷", "¯\\_(ツ)_/¯",
 ])
 
 

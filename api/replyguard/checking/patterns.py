@@ -56,7 +56,7 @@ def _sequence_literals(items, state) -> Anchors | None:
     run_offset: int | None = 0
 
     def end_run():
-        if len(run) >= 2:
+        if len(run) >= 2 or (run and _rare_character(run[0])):
             candidates.append((frozenset(["".join(run)]), run_offset))
         run.clear()
 
@@ -94,6 +94,13 @@ def _everyday(strings: frozenset[str]) -> bool:
     as often as its commonest member, and such an anchor lets its pattern be tried at most places in most replies,
     where a rarer word of the same pattern would not (anchor hits per real reply 28.9 before, 22.3 after)."""
     return any(string.strip() in EVERYDAY_WORDS for string in strings)
+
+
+def _rare_character(character: str) -> bool:
+    """An emoji or a symbol (🙄, ✉, ™), past the dashes, quotes and '…' of Unicode's general punctuation: alone, it is
+    a selective enough anchor, where a single letter, digit, '.' or '–' would be found at most places in most
+    replies."""
+    return ord(character) >= 0x2100 and not character.isalnum()
 
 
 def lowercase_pattern(pattern: str) -> str:
