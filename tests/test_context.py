@@ -150,6 +150,26 @@ def test_capitals_shout_at_a_complaint_and_celebrate_with_praise(client, languag
     assert celebrated["complaint"]["kind"] == "praise" and "kind-tone" not in rules_of(celebrated)
 
 
+# "People like you" sneers at a customer who complains and compliments one who praises.
+LIKE_YOU = {
+    "da": ("Det er kunder som dig, der holder os i gang. Mvh Sofie",
+           "Jeres kaffe var kold, og damen ved kassen var sur. Aldrig igen!",
+           "Bedste kaffe i byen, og så søde folk bag disken. Tak for i dag!"),
+    "en": ("Customers like you are why we open the doors every morning. ^Sofie",
+           "Your coffee was cold and the woman on the till was rude. Never again!",
+           "Best coffee in town, and such lovely people behind the counter. Thanks for today!"),
+}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_people_like_you_sneers_at_a_complaint_and_compliments_praise(client, language):
+    """The people-like-you patterns don't count in answer to praise (their not_answering)."""
+    line, complaint, praise = LIKE_YOU[language]
+    assert "kind-tone" in rules_of(check(client, line, complaint=complaint))
+    complimented = check(client, line, complaint=praise)
+    assert complimented["complaint"]["kind"] == "praise" and "kind-tone" not in rules_of(complimented)
+
+
 @pytest.mark.parametrize("kinds", ["[compliment]", "praise", "[]", "[{praise: 1}]", "null"])
 def test_a_pattern_that_does_not_count_for_a_kind_names_kinds_that_exist(tmp_path, kinds):
     rule = (default_rules_dir() / "kind-tone.yml").read_text(encoding="utf-8").replace("not_answering: [praise]",
