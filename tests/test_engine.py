@@ -335,10 +335,14 @@ def test_email_addresses_other_than_the_organisations_are_found():
     ("en", "We're so sorry to hear of your loss. Call me on 0161 496 0000. Sam", "WE ARE NOT STUPID. Please be civil."),
     ("da", "Du er ikke dum, det sker for mange. Mvh Jonas", "Du er dum. Mvh Jonas"),
     ("en", "Being told to calm down while your dog was ill is awful, and I'm sorry. Sam", "Calm down, it's a sofa. Sam"),
+    ("da", "Hej Sune. Indtil da kan du gemme via FILER > UDSKRIV > GEM SOM PDF. Mvh Jo",
+     "Hej Sune. DET STÅR I VEJLEDNINGEN. Mvh Jo"),
+    ("en", "Hi Sune, until then you can go to FILE > PRINT > SAVE AS PDF. Jo", "Hi Sune, IT IS IN THE MANUAL. Jo"),
 ])
 def test_kind_tone_patterns_leave_codes_comfort_and_reported_words_alone(checker, language, kind, hostile):
     """Error-level tone findings are the patterns' (the model only warns): a code given in capitals, "you're not an
-    idiot", condolences and what the customer was told are look-alikes; said to the customer, the same words are not."""
+    idiot", condolences, what the customer was told and a menu path in capitals are look-alikes; said to the customer,
+    the same words are not."""
     def pattern_findings(text):
         return [f for f in checker.check(text, language).findings if f.rule == "kind-tone" and f.severity == "error"]
     assert not pattern_findings(kind)
