@@ -128,46 +128,34 @@ def test_the_same_line_is_a_dig_at_a_complaint_and_warm_wishes_to_praise(client,
     assert "kind-tone" not in rules_of(check(client, line, complaint=praise))
 
 
-# Capitals and "!!!" that shout at a customer who complains, and celebrate with one who brags about a record.
-RECORD = {
-    "da": ("SEJT!!! 🎉 Så tæt har ingen været i år. Mvh Sofie",
-           "Jeres escape room er alt for svært, vi nåede det ikke og fik ingen hjælp. Det er for dårligt!",
-           "Vi klarede jeres escape room med 4 sekunder tilbage! Bedste aften længe, tak!"),
-    "en": ("FOUR SECONDS!!! 🎉 Nobody has cut it that close all year. ^Sofie",
-           "Your escape room is far too hard, we didn't make it and got no help at all. Not good enough!",
-           "We beat your escape room with 4 seconds to spare! Best night out in ages, thank you!"),
+# Lines whose words are hostile to a customer who complains and kind to one who praises (the patterns'
+# not_answering): capitals and "!!!" that shout or celebrate a record, "people like you" that sneers or compliments.
+HOSTILE_TO_COMPLAINTS_ONLY = {
+    "capitals-da": ("SEJT!!! 🎉 Så tæt har ingen været i år. Mvh Sofie",
+                    "Jeres escape room er alt for svært, vi nåede det ikke og fik ingen hjælp. Det er for dårligt!",
+                    "Vi klarede jeres escape room med 4 sekunder tilbage! Bedste aften længe, tak!"),
+    "capitals-en": ("FOUR SECONDS!!! 🎉 Nobody has cut it that close all year. ^Sofie",
+                    "Your escape room is far too hard, we didn't make it and got no help at all. Not good enough!",
+                    "We beat your escape room with 4 seconds to spare! Best night out in ages, thank you!"),
+    "like-you-da": ("Det er kunder som dig, der holder os i gang. Mvh Sofie",
+                    "Jeres kaffe var kold, og damen ved kassen var sur. Aldrig igen!",
+                    "Bedste kaffe i byen, og så søde folk bag disken. Tak for i dag!"),
+    "like-you-en": ("Customers like you are why we open the doors every morning. ^Sofie",
+                    "Your coffee was cold and the woman on the till was rude. Never again!",
+                    "Best coffee in town, and such lovely people behind the counter. Thanks for today!"),
 }
 
 
-@pytest.mark.parametrize("language", ["da", "en"])
-def test_capitals_shout_at_a_complaint_and_celebrate_with_praise(client, language):
-    """The shouting patterns don't count in answer to praise (their not_answering), nor does the tone model there."""
-    line, complaint, praise = RECORD[language]
-    shouted = [f for f in check(client, line, complaint=complaint)["findings"] if f["rule"] == "kind-tone"]
-    assert shouted and shouted[0]["severity"] == "error"
-    assert "kind-tone" in rules_of(check(client, line))  # sent without its comment: read as shouting, as before
-    celebrated = check(client, line, complaint=praise)
-    assert celebrated["complaint"]["kind"] == "praise" and "kind-tone" not in rules_of(celebrated)
-
-
-# "People like you" sneers at a customer who complains and compliments one who praises.
-LIKE_YOU = {
-    "da": ("Det er kunder som dig, der holder os i gang. Mvh Sofie",
-           "Jeres kaffe var kold, og damen ved kassen var sur. Aldrig igen!",
-           "Bedste kaffe i byen, og så søde folk bag disken. Tak for i dag!"),
-    "en": ("Customers like you are why we open the doors every morning. ^Sofie",
-           "Your coffee was cold and the woman on the till was rude. Never again!",
-           "Best coffee in town, and such lovely people behind the counter. Thanks for today!"),
-}
-
-
-@pytest.mark.parametrize("language", ["da", "en"])
-def test_people_like_you_sneers_at_a_complaint_and_compliments_praise(client, language):
-    """The people-like-you patterns don't count in answer to praise (their not_answering)."""
-    line, complaint, praise = LIKE_YOU[language]
-    assert "kind-tone" in rules_of(check(client, line, complaint=complaint))
-    complimented = check(client, line, complaint=praise)
-    assert complimented["complaint"]["kind"] == "praise" and "kind-tone" not in rules_of(complimented)
+@pytest.mark.parametrize("case", HOSTILE_TO_COMPLAINTS_ONLY)
+def test_a_pattern_hostile_to_a_complaint_does_not_count_in_answer_to_praise(client, case):
+    """The shouting and people-like-you patterns don't count in answer to praise (their not_answering), nor does
+    the tone model there; sent without its comment, the line is read as before."""
+    line, complaint, praise = HOSTILE_TO_COMPLAINTS_ONLY[case]
+    found = [f for f in check(client, line, complaint=complaint)["findings"] if f["rule"] == "kind-tone"]
+    assert found and found[0]["severity"] == "error"
+    assert "kind-tone" in rules_of(check(client, line))
+    answered = check(client, line, complaint=praise)
+    assert answered["complaint"]["kind"] == "praise" and "kind-tone" not in rules_of(answered)
 
 
 @pytest.mark.parametrize("kinds", ["[compliment]", "praise", "[]", "[{praise: 1}]", "null"])
