@@ -21,11 +21,10 @@ WORD_START = re.compile(r"(?<!\w)")
 
 # The words nearly every reply has, in either language (lower-cased, as most patterns are).
 EVERYDAY_WORDS = frozenset("""
-    a an and are as at be been but can could did do for get got had has have here how i if in is it it's just me my
-    not of on or our so that the there these this those to us was we were what when why will with would you you're
-    your
-    af at de dem den der det din dine dit du en er et for fra har hvad hvis i ikke jeg jer jeres kan med men og om os
-    på så som til var vi vil vores
+    a an and are as at be been but can could did do for get got had has have here how i if in is it it's just me my not
+    of on or our so that the there these this those to us was we were what when why will with would you you're your
+    af at de dem den der det din dine dit du en er et for fra har hvad hvis i ikke jeg jer jeres kan med men og om os på
+    så som til var vi vil vores
 """.split())
 Anchors = tuple[frozenset[str], int | None]  # the strings, and how far before the match's start they can begin
 UNBOUNDED = 2**31
