@@ -235,7 +235,7 @@ def test_same_draft_gets_different_advice_for_the_comment_and_the_thread_it_answ
 
 
 # The same line under a complaint and under praise: the tone model reads the kind of comment the extension sends
-# with the draft, and kind-tone's shouting patterns don't count in answer to praise (not_answering).
+# with the draft, and kind-tone's shouting and people-like-you patterns don't count in answer to praise (not_answering).
 @pytest.mark.parametrize("line, complaint, praise", [
     ("Enjoy the new bike shop then 👋",
      "I'm taking my bike to another shop after three failed repairs. Done with you.",
@@ -243,7 +243,10 @@ def test_same_draft_gets_different_advice_for_the_comment_and_the_thread_it_answ
     ("FOUR MINUTES!!! 🎉 Nobody has fixed a puncture that fast all year.",
      "Your puncture repair took four days and nobody answered the phone. Not good enough!",
      "Got my puncture fixed in four minutes flat while I waited, brilliant service, thank you!"),
-], ids=["mocking a customer who leaves", "capitals"])
+    ("Customers like you are why we open the doors every morning.",
+     "Your mechanic was rude to me and the repair still isn't done. Never again!",
+     "Best bike shop in town, and such lovely people behind the counter. Thanks for today!"),
+], ids=["mocking a customer who leaves", "capitals", "people like you"])
 def test_a_line_that_is_hostile_to_a_complaint_is_not_hostile_to_praise(open_page, browser, app, line, complaint, praise):
     assert "kind-tone" in advice_in_the_extension(open_page, browser, app, complaint, 0, line)
     assert "kind-tone" not in advice_in_the_extension(open_page, browser, app, praise, 0, line)
