@@ -10,7 +10,8 @@ from replyguard.checking.patterns import AnchorIndex, Haystack, PatternSet
 
 # Patterns of the shapes the rule files use: an anchor any number of characters but few words into a match, an
 # anchor after a repeat of whole words, no anchor at all (a rare or a common first character), an anchor a few
-# characters in, matches outside whole words (two, which a search tries one by one), emoji (anchored by one
+# characters in (tried where the pattern's first characters are, or where it can't list them at every word start or
+# every character), matches outside whole words (two, which a search tries one by one), emoji (anchored by one
 # character), and case-sensitive ones.
 ITEMS = [
     {"pattern": r"\d+ ?(?:%|percent|per cent) (?:off|discount)"},
@@ -25,12 +26,19 @@ ITEMS = [
     {"pattern": r"🙄|🤷|¯\\_\(ツ\)_/¯", "word": False},
     {"pattern": r"[A-Z]{3,} [A-Z]{2,}", "case_sensitive": True},
     {"pattern": r"(?:Best|Kind regards),\s*[A-Z][a-z]+", "case_sensitive": True},
+    {"pattern": r"(?:a |the |[0-9] )?(?:tenner|fiver) off"},
+    {"pattern": r"(?:\w{1,3} )?gift card"},
+    {"pattern": r"[(\[]?ref[)\]]?:", "word": False},
+    {"pattern": r".?ref-\d", "word": False},
+    {"pattern": r"(?:Mr|Ms)\.? Smith", "case_sensitive": True},
 ]
 PIECES = st.sampled_from([
     "20% off", "20 per cent off", "20 percent discount", "it's on us", "It's on the house", "that is on us",
     "money back", "Refund is on its way back", "refund back", "we will do it for free", "I can fix it for free.",
     "We will, for free", "very very sorry", "Sorry", "unsorry", "+45 70 20 30 40", "80 20 30 40", "7020 3040",
     "our shop at 12", "the shop on 4", "/KM", "- Jo", "CALL US NOW", "Best, Mette", "Kind regards,\nJonas",
+    "a tenner off", "The fiver off", "2 fiver off", "tenner off", "atenner off", "ab gift card", "Gift card", "xgift card",
+    "(ref):", "[ref]:", "ref:", "xref-1", "ref-2", "Mr. Smith", "Ms Smith", "mr smith", "Mr.Smith",
     "İ", "lorem ipsum dolor sit amet", "x", "2", " ", "  ", "\n", "\u00a0", ".", ", ", "!", "'", "🙄", "ok🤷", "¯\\_(ツ)_/¯",
 ])
 

@@ -14,9 +14,8 @@ import ahocorasick
 _ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.S)
 _LITERAL, _SUBPATTERN, _BRANCH = _constants.LITERAL, _constants.SUBPATTERN, _constants.BRANCH
 _REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT)
-# Where a whole-word match can begin: at the start or after a character that is not a word character. Found from
-# `pos` to `endpos` inclusive, it looks back past `pos`.
-WORD_START = re.compile(r"(?<!\w)")
+# A character range this long or shorter ('[0-9]', '[a-zæøå]') is listed among a pattern's first characters.
+MAX_LISTED_RANGE = 128
 
 
 # The words nearly every reply has, in either language (lower-cased, as most patterns are).
@@ -100,6 +99,64 @@ def _rare_character(character: str) -> bool:
     a selective enough anchor, where a single letter, digit, '.' or '–' would be found at most places in most
     replies."""
     return ord(character) >= 0x2100 and not character.isalnum()
+
+
+def first_characters(pattern: str) -> frozenset[str] | None:
+    """The characters a match of the pattern can begin with; None when they can't be listed (a class such as '\\w' or
+    '.', inline flags, a match that can be empty). Exact, unlike the sample characters runaway() compares."""
+    try:
+        parsed = _regex_parser.parse(pattern)
+    except (re.error, TypeError, ValueError, IndexError, AttributeError):
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    characters, can_be_empty = _sequence_first_characters(list(parsed))
+    return None if can_be_empty else characters
+
+
+def _sequence_first_characters(items) -> tuple[frozenset[str] | None, bool]:
+    """The characters a sequence of parsed items can begin with (None: can't be listed), and whether it can match the
+    empty string. Lookarounds and anchors take no character, so the next item's count too."""
+    characters = set()
+    for op, value in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _LITERAL:
+            first, can_be_empty = {chr(value)}, False
+        elif op is _constants.IN:
+            first, can_be_empty = _listed_characters(value), False
+        elif op is _SUBPATTERN and not value[1] and not value[2]:
+            first, can_be_empty = _sequence_first_characters(value[3])
+        elif op is _BRANCH:
+            alternatives = [_sequence_first_characters(alternative) for alternative in value[1]]
+            if any(first is None for first, _ in alternatives):
+                return None, True
+            first = frozenset().union(*(first for first, _ in alternatives))
+            can_be_empty = any(empty for _, empty in alternatives)
+        elif op in _REPEATS:
+            first, can_be_empty = _sequence_first_characters(value[2])
+            can_be_empty = can_be_empty or value[0] == 0
+        else:
+            return None, True
+        if first is None:
+            return None, True
+        characters |= first
+        if not can_be_empty:
+            return frozenset(characters), False
+    return frozenset(characters), True
+
+
+def _listed_characters(members) -> frozenset[str] | None:
+    """The characters of a character class of single characters and short ranges ('[.!?]', '[0-9]'), else None."""
+    characters = set()
+    for kind, member in members:
+        if kind is _LITERAL:
+            characters.add(chr(member))
+        elif kind is _constants.RANGE and member[1] - member[0] < MAX_LISTED_RANGE:
+            characters.update(map(chr, range(member[0], member[1] + 1)))
+        else:
+            return None
+    return frozenset(characters)
 
 
 def lowercase_pattern(pattern: str) -> str:
@@ -199,6 +256,7 @@ class PatternGroup:
         self.anchors = [required_literals(p) for p in self.patterns]
         self.always = frozenset(n for n, anchors in enumerate(self.anchors) if anchors is None)
         self.singles = [re.compile(self.template % p) for p in self.patterns]
+        self.starts = [self._start_finder(p) for p in self.patterns]
         self.ignorecase = re.compile(self.template % "|".join(f"(?:{i['pattern']})" for i in items), re.IGNORECASE)
         # Which item a match from the combined scan belongs to; compiled here, as re's own cache is too small to keep
         # every rule's patterns and recompiling one costs more than the rest of a check.
@@ -255,6 +313,17 @@ class PatternGroup:
         be any number of characters into a match."""
         return tuple(sorted(self.always | {n for n in hits if self.anchors[n][1] is None}))
 
+    def _start_finder(self, pattern: str) -> re.Pattern:
+        """A regex whose matches begin where a match of the pattern can: at one of its first characters and, for a
+        whole word, not right after a word character. Its character class comes first, so that the regex engine
+        skips straight to those characters. A pattern whose anchor is some way into a match ("(?:that's|it is|...)
+        (?:on us|...)" after "up to us") was tried at every word start before it; at its first characters only, the
+        tries per 1,000-character reply fell from 207 to 81 (English) and 303 to 84 (Danish), and on the real
+        replies from 27 to 9: 7 % less time per Danish check, 2-3 % per English one."""
+        characters = first_characters(pattern)
+        first = "[%s]" % "".join(map(re.escape, sorted(characters))) if characters else "(?s:.)"
+        return re.compile(first + (r"(?<!\w.)" if self.word else ""))
+
     def _anchored_matches(self, text: str, hits: dict[int, list[int]]):
         """Yields the matches of the patterns whose anchor occurs here at most their reach into a match, each tried
         only where a match could start."""
@@ -265,10 +334,9 @@ class PatternGroup:
             single = self.singles[number]
             if reach == 0:  # the anchor begins the match (most do): a whole-word pattern's own (?<!\w) turns down
                 starts = set(anchor_starts)  # a start inside a word at once, sooner than a search for word starts
-            elif self.word:  # a whole-word match can't start right after a word character: only try the others
-                starts = {m.start() for a in anchor_starts for m in WORD_START.finditer(text, max(0, a - reach), a)}
-            else:
-                starts = {s for a in anchor_starts for s in range(max(0, a - reach), a + 1)}
+            else:  # up to its reach before the anchor, where a match can begin (_start_finder)
+                starts = {m.start() for a in anchor_starts
+                          for m in self.starts[number].finditer(text, max(0, a - reach), a + 1)}
             for start in starts:
                 match = single.match(text, start)
                 if match:
