@@ -267,7 +267,7 @@ def test_an_everyday_polite_line_sent_alone_gets_no_tone_warning(checker, reply)
 def test_an_everyday_polite_danish_line_sent_alone_gets_no_tone_warning(checker, reply):
     """Danish has no real replies to hold the one-line threshold to; chosen on the written corpus, where two one-line
     replies in five are hostile, it warned on the first five of these (quality.train.WRITTEN_FALSE_ALARMS_ALONE). Of
-    the 30 lines written for this check, one still warns: "Prøv at rydde din cache." (README)."""
+    the 30 lines written for this check, one still warns: "Prøv at rydde din cache." (quality/HISTORY.md)."""
     assert "kind-tone" not in [f.rule for f in checker.check(reply, "da").findings]
 
 
