@@ -337,13 +337,15 @@ def choose_threshold(rule, language, label, replies, scores_by_sentence, pattern
     return min(results, key=lambda r: (max(0.0, target_precision - r[1]) + max(0.0, target_recall - r[2]), -r[2]))
 
 
-def rule_pattern_spans(rule, language: str, replies, pattern_checker) -> dict[str, list[tuple[int, int]]]:
-    """{reply id: the spans (in code points) of the rule's pattern findings} for the training part's replies."""
+def rule_pattern_spans(rule, language: str, replies) -> dict[str, list[tuple[int, int]]]:
+    """{reply id: the spans (in code points) of the rule's pattern findings} for the training part's replies, read by
+    a checker of this rule alone: a rule's findings don't depend on the other rules', and checking every training
+    reply against all fifteen took about twice as long (kind-tone, English: 2.6 s against 1.3 s)."""
+    checker = Checker(without_models([rule]), load_settings(SETTINGS))
     found = {}
     for reply in replies:
         if reply.lang == language and not in_test_split(reply.id):
-            found[reply.id] = [(f.start, f.end) for f in reply_findings(pattern_checker, reply)
-                               if f.rule == rule.id and f.start is not None]
+            found[reply.id] = [(f.start, f.end) for f in reply_findings(checker, reply) if f.start is not None]
     return found
 
 
@@ -395,7 +397,7 @@ def train_sentence_model(name: str, language: str, answered: dict[str, str]) -> 
         if reply.id in starts:
             for (a, _), score in zip(sentences(reply.text), starts[reply.id]):
                 scores_by_sentence[(reply.id, a)] = score
-    pattern_spans = rule_pattern_spans(rule, language, replies, inputs.pattern_checker)
+    pattern_spans = rule_pattern_spans(rule, language, replies)
     raw = SentenceModels([model_from_json(model_json(name, language, model, vocabulary))])
     # A sentence of words the model never learnt scores its bias alone; a warning must rest on words it knows.
     unknown = 1 / (1 + math.exp(-raw.models[0].bias[0]))
