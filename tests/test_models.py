@@ -9,7 +9,7 @@ import pytest
 from quality.corpus import ROOT, Reply
 from quality.evaluate import _count_kinds, evaluate, scores, without_models
 from replyguard.checking.engine import Checker, Finding
-from quality.train import fit, matrix, model_json, naive_bayes_scale, stale, train_all
+from quality.train import TrainingRows, fit, matrix, model_json, naive_bayes_scale, stale, train_all
 from replyguard.settings import load_settings
 from replyguard.checking.model import (ANSWERS, SHAPE, LinearModel, SentenceModels, features, load_model, model_from_json,
                                        sentence_context, sentence_features, words_of)
@@ -35,9 +35,11 @@ def test_a_model_learnt_over_naive_bayes_scaled_features_scores_the_plain_featur
     from sklearn.linear_model import LogisticRegression
 
     targets = np.array(TOY_TARGETS)
-    fitted, vocabulary = fit(TOY_ROWS, targets, 4.0, np.ones(len(targets)))
+    training = TrainingRows(TOY_ROWS)
+    fitted, columns = fit(training, targets, 4.0, np.ones(len(targets)))
+    vocabulary = training.vocabulary(columns)
     shipped = model_from_json(model_json("toy", "en", fitted, vocabulary))
-    plain = matrix(TOY_ROWS, vocabulary)[0]
+    plain = matrix(TOY_ROWS, vocabulary)
     scale = naive_bayes_scale(plain, targets)
     scaled = plain @ diags(scale)
     learnt = LogisticRegression(solver="liblinear", C=4.0, class_weight="balanced").fit(scaled, targets)
@@ -46,14 +48,34 @@ def test_a_model_learnt_over_naive_bayes_scaled_features_scores_the_plain_featur
     assert by_feature["w:refund"] > 0 > by_feature["w:thanks"] and abs(by_feature["w:hi"]) < by_feature["w:refund"]
 
 
+def test_a_fold_learns_from_the_very_matrix_its_rows_alone_would_give():
+    """make train reads the features once and slices them per fold: a fold's model must learn from what its rows
+    alone give, a row read with context again without it and then each with an answered kind again without that,
+    over the features seen in two of those rows."""
+    import numpy as np
+
+    rows = [["w:a", "w:b", "o:c"], ["w:a", "a:complaint"], ["w:b", "o:c", "a:praise"], ["w:d", "w:a"],
+            ["w:b", "w:d", "o:e", "o:a"]]
+    training = TrainingRows(rows)
+    x, columns, sources = training.learnt(np.array([0, 2, 3, 4]))
+    alone = [rows[0], rows[2], rows[3], rows[4]]
+    alone += [["w:a", "w:b"], ["w:b", "a:praise"], ["w:b", "w:d"]]
+    alone += [["w:b", "o:c"], ["w:b"]]
+    vocabulary = {"a:praise": 0, "o:c": 1, "w:a": 2, "w:b": 3, "w:d": 4}
+    assert training.vocabulary(columns) == vocabulary
+    assert (x != matrix(alone, vocabulary)).nnz == 0
+    assert list(sources) == [0, 2, 3, 4, 0, 2, 4, 2, 2]
+
+
 def test_a_model_of_several_classes_scales_each_class_on_its_own():
     """The complaint model is one binary model per class, each over the features scaled for its own class."""
     import numpy as np
 
     kinds = np.array(["praise" if row[0] == "w:thanks" or "w:thanks" in row else "complaint" if "w:refund" in row
                       else "question" for row in TOY_ROWS])
-    fitted, vocabulary = fit(TOY_ROWS, kinds, 16.0)
-    shipped = model_from_json(model_json("toy", "en", fitted, vocabulary))
+    training = TrainingRows(TOY_ROWS)
+    fitted, columns = fit(training, kinds, 16.0)
+    shipped = model_from_json(model_json("toy", "en", fitted, training.vocabulary(columns)))
     assert [shipped.best_class(row) for row in TOY_ROWS] == list(kinds)
 
 
@@ -165,7 +187,8 @@ def test_the_checker_scores_each_word_with_its_pieces_as_make_train_counts_them(
 
 def test_make_train_counts_a_piece_two_words_share_twice():
     [row] = sentence_features(["You and your dog"])
-    x, vocabulary = matrix([row] * 2)
+    vocabulary = {feature: column for column, feature in enumerate(sorted(set(row)))}
+    x = matrix([row], vocabulary)
     assert x[0, vocabulary["c: you"]] == pytest.approx(2 * x[0, vocabulary["w:dog"]])
 
 
