@@ -9,7 +9,8 @@ import pytest
 from quality.corpus import ROOT, Reply
 from quality.evaluate import _count_kinds, evaluate, scores, without_models
 from replyguard.checking.engine import Checker, Finding
-from quality.train import TrainingRows, fit, matrix, model_json, naive_bayes_scale, stale, train_all
+from quality.train import (TrainingRows, arguing_beside_label, fit, matrix, model_json, naive_bayes_scale, sentences,
+                           stale, train_all)
 from replyguard.settings import load_settings
 from replyguard.checking.model import (ANSWERS, SHAPE, LinearModel, SentenceModels, features, load_model, model_from_json,
                                        sentence_context, sentence_features, words_of)
@@ -65,6 +66,23 @@ def test_a_fold_learns_from_the_very_matrix_its_rows_alone_would_give():
     assert training.vocabulary(columns) == vocabulary
     assert (x != matrix(alone, vocabulary)).nnz == 0
     assert list(sources) == [0, 2, 3, 4, 0, 2, 4, 2, 2]
+
+
+def test_the_tone_model_learns_a_point_argued_beside_a_dig_as_neither_hostile_nor_polite():
+    """A labeller marks a hostile reply's sharpest line and, as arguing, the point scored beside it: make train must not
+    teach the tone model that point is polite; the greeting beside them, and an argued point in a reply with no dig,
+    stay polite examples."""
+    from quality.corpus import Reply
+
+    def reply(reply_id, text, hostile, arguing):
+        labels = {"hostile": [{"span": span, "kind": "mockery"} for span in hostile], "arguing": arguing}
+        return Reply(reply_id, "en", "twitter", "written", text, None, None, labels)
+
+    replies = [reply("dig", "Hi Sam. You said no. Enjoy the walk home 🙂", ["Enjoy the walk home 🙂"], ["You said no."]),
+               reply("calm", "Hi Sam. You said no to the 9am slot. Shall I book 11am?", [], ["You said no to the 9am slot."])]
+    examples = [(r.text[a:b], any(a < end and start < b for start, end in r.spans("hostile")), r.id)
+                for r in replies for a, b in sentences(r.text)]
+    assert arguing_beside_label(examples, "hostile", replies) == [False, True, False, False, False, False]
 
 
 def test_a_model_of_several_classes_scales_each_class_on_its_own():
