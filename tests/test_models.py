@@ -246,6 +246,17 @@ def test_when_a_lines_shape_weighs_more_than_its_words_the_message_quotes_the_wh
     assert model.cue("Enjoy the rest of your day.", line) == cue
 
 
+@pytest.mark.parametrize("shape_weight, cue", [(4.0, "Half our tickets are that 🙂"), (0.0, "tickets")])
+@pytest.mark.parametrize("sign_off", ["^JK", "/PM", "- Anna", "^jk 👋"])
+def test_a_message_never_quotes_the_sign_off_that_ends_the_line(shape_weight, cue, sign_off):
+    """A Twitter team signs in the same sentence as its last words: "...that 🙂 ^JK" blamed the writer's initials."""
+    model = LinearModel("hostile", "en", ("yes",), (0.0,), {
+        "p:last": (shape_weight,), "w:tickets": (1.0,), "w:jk": (5.0,), "w:pm": (5.0,), "w:anna": (5.0,)})
+    line = f"Half our tickets are that 🙂 {sign_off}"
+    found = sentence_features(["Is the TV on mute?", line])[1]
+    assert model.cue(line, found) == cue
+
+
 def test_the_playbooks_published_scores_are_the_last_evaluation_of_this_corpus_and_checker():
     """quality/scores.json, which the rule pages show, is what make eval measures now (run make eval to refresh)."""
     tallies, confusion, _, _, _ = evaluate("test")

@@ -28,6 +28,9 @@ from .playbook_files import packaged_dir
 WORD = re.compile(r"\w++(?:['’]\w++)*+")
 # Handles (@115712, @AldiUK) and links say nothing about tone; read as words they would tie a model to one thread.
 NOT_WORDS = re.compile(r"@\w+|https?://\S+|www\.\S+")
+# The sign-off a Twitter team ends its reply with, in the same sentence as the last words ("... that 🙂 ^JK", "/PM",
+# "- Anna"): a message that quotes the words to blame must not quote the name of the person who wrote them.
+TRAILING_SIGN_OFF = re.compile(r"(?<!\w)(?:[\^*~/–—-] ?[A-ZÆØÅ][\w.]*|\^[a-zæøå]{1,3})[\W_]*$")
 # A word of three or more capitals. It begins with the capital itself and looks back for the word's start
 # ((?<!\w.)), so the regex engine can skip straight to capital letters instead of trying every word boundary.
 CAPITALS_WORD = re.compile(r"[^\W\d_a-zæøå](?<!\w.)[^\W\d_a-zæøå]{2,}(?!\w)")
@@ -230,7 +233,11 @@ class LinearModel:
         """The words of `text` that weigh most towards the model's (first) class: the stretch of up to
         `most_words` words whose features add the most, for a message that says why. When the sentence's shape
         (among its features `found`: how it begins and ends, its place in the reply) weighs more than
-        any stretch of its words, no word is to blame: the whole line is quoted, as it is the line that reads so."""
+        any stretch of its words, no word is to blame: the whole line is quoted, as it is the line that reads so.
+        Either way without the sign-off that ends it (TRAILING_SIGN_OFF)."""
+        sign_off = TRAILING_SIGN_OFF.search(text)
+        if sign_off and WORD.search(text, 0, sign_off.start()):
+            text = text[:sign_off.start()]
         spans = [match.span() for match in WORD.finditer(NOT_WORDS.sub(lambda m: " " * len(m.group()), text))]
         if not spans:
             return text.strip()
