@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from ..settings import LANGUAGES, Settings, SettingsError
 from .classify import Classification, Classifier
@@ -382,7 +383,14 @@ def _number_sentence_models(compiled: list[_CompiledRule]) -> SentenceModels:
     models = list({id(reader.model): reader.model for reader in readers}.values())
     for reader in readers:
         reader.column = models.index(reader.model)
-    return SentenceModels(models)
+    return _scored_together(tuple(models))
+
+
+@lru_cache(maxsize=16)
+def _scored_together(models: tuple) -> SentenceModels:
+    """One SentenceModels per set of models (they are the packaged ones, loaded once): merging their weights took
+    half of what a new Checker costs, and every app, settings reload and test makes one."""
+    return SentenceModels(list(models))
 
 
 def _templates_named_by(rules: list[Rule], settings: Settings) -> dict:

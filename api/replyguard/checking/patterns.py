@@ -6,6 +6,7 @@ that mentions no rule's words costs one linear scan.
 """
 
 import re
+from functools import lru_cache
 from re import _constants, _parser as _regex_parser  # the standard library's own regex parser
 
 import ahocorasick
@@ -27,8 +28,18 @@ EVERYDAY_WORDS = frozenset("""
 """.split())
 Anchors = tuple[frozenset[str], int | None]  # the strings, and how far before the match's start they can begin
 UNBOUNDED = 2**31
+# Every Checker (each app, each settings reload, each test's app) reads the same patterns. Parsing and compiling them
+# was most of the time an app took to start (about 1.5 of 2 s): re's own cache keeps 512 patterns, fewer than the
+# playbook's. Kept here by their text, with what is worked out from them; all of it is immutable.
+PATTERN_CACHE_SIZE = 8192
 
 
+@lru_cache(maxsize=PATTERN_CACHE_SIZE)
+def compiled(pattern: str, flags: int = 0) -> re.Pattern:
+    return re.compile(pattern, flags)
+
+
+@lru_cache(maxsize=PATTERN_CACHE_SIZE)
 def required_literals(pattern: str) -> Anchors | None:
     """Strings of which at least one occurs wherever the pattern matches, and the most characters that can come
     before it in a match (None: no limit); None when no such strings can be named.
@@ -101,6 +112,7 @@ def _rare_character(character: str) -> bool:
     return ord(character) >= 0x2100 and not character.isalnum()
 
 
+@lru_cache(maxsize=PATTERN_CACHE_SIZE)
 def first_characters(pattern: str) -> frozenset[str] | None:
     """The characters a match of the pattern can begin with; None when they can't be listed (a class such as '\\w' or
     '.', inline flags, a match that can be empty). Exact, unlike the sample characters runaway() compares."""
@@ -255,12 +267,12 @@ class PatternGroup:
         self.patterns = [i["pattern"] if case_sensitive else lowercase_pattern(i["pattern"]) for i in items]
         self.anchors = [required_literals(p) for p in self.patterns]
         self.always = frozenset(n for n, anchors in enumerate(self.anchors) if anchors is None)
-        self.singles = [re.compile(self.template % p) for p in self.patterns]
+        self.singles = [compiled(self.template % p) for p in self.patterns]
         self.starts = [self._start_finder(p) for p in self.patterns]
-        self.ignorecase = re.compile(self.template % "|".join(f"(?:{i['pattern']})" for i in items), re.IGNORECASE)
+        self.ignorecase = compiled(self.template % "|".join(f"(?:{i['pattern']})" for i in items), re.IGNORECASE)
         # Which item a match from the combined scan belongs to; compiled here, as re's own cache is too small to keep
         # every rule's patterns and recompiling one costs more than the rest of a check.
-        self.whole = [re.compile(i["pattern"], 0 if case_sensitive else re.IGNORECASE) for i in items]
+        self.whole = [compiled(i["pattern"], 0 if case_sensitive else re.IGNORECASE) for i in items]
         self._regexes: dict[tuple[int, ...], re.Pattern] = {}
         self.id = index.register(self)
 
@@ -322,7 +334,7 @@ class PatternGroup:
         replies from 27 to 9: 7 % less time per Danish check, 2-3 % per English one."""
         characters = first_characters(pattern)
         first = "[%s]" % "".join(map(re.escape, sorted(characters))) if characters else "(?s:.)"
-        return re.compile(first + (r"(?<!\w.)" if self.word else ""))
+        return compiled(first + (r"(?<!\w.)" if self.word else ""))
 
     def _anchored_matches(self, text: str, hits: dict[int, list[int]]):
         """Yields the matches of the patterns whose anchor occurs here at most their reach into a match, each tried
@@ -453,6 +465,7 @@ def _all_chars(items) -> frozenset:
     return frozenset(chars)
 
 
+@lru_cache(maxsize=PATTERN_CACHE_SIZE)
 def runaway(pattern: str) -> str | None:
     """Why matching the pattern can take exponential time (catastrophic backtracking), or None when it can't."""
     try:

@@ -11,7 +11,7 @@ from ..settings import LANGUAGES
 from .classify import KINDS as COMPLAINT_KINDS
 from .entities import ENTITIES
 from .model import load_model
-from .patterns import runaway
+from .patterns import compiled, runaway
 from .playbook_files import packaged_dir, read_yaml, schema_problem, yaml_files
 from .text import METRICS
 
@@ -304,7 +304,7 @@ class _RuleReader:
                         self.fail(f"{where}.not_answering", f"must list some of {', '.join(COMPLAINT_KINDS)}")
                 self.check_placeholders(where, item["pattern"], PATTERN_PLACEHOLDERS)
                 try:
-                    re.compile(PLACEHOLDER.sub("x", item["pattern"]))
+                    compiled(PLACEHOLDER.sub("x", item["pattern"]))
                 except re.error as error:
                     self.fail(where, f"not a valid regular expression ({error})")
                 danger = runaway(PLACEHOLDER.sub("x", item["pattern"]))
