@@ -21,6 +21,8 @@ from replyguard.settings import DEFAULT_SETTINGS_TEXT, LANGUAGES, SettingsError,
 from replyguard.checking.templates import load_templates
 from replyguard.checking.text import Measured
 
+from conftest import apply_suggestion
+
 OFFER = "Hej Lone. Det er vi kede af. Du får et gavekort. Ring på 70 20 30 40. Mvh Mette"
 
 
@@ -308,6 +310,35 @@ def test_a_sentence_finding_after_an_emoji_with_no_end_mark_marks_only_its_own_s
     marked = [units[2 * f.start:2 * f.end].decode("utf-16-le")
               for f in checker.check(text, "da").findings if f.rule == "no-public-compensation"]
     assert marked == ["Du får 20 % rabat på din næste ordre."]
+
+
+@pytest.mark.parametrize("text, language, marked, fixed", [
+    ("@115712 Sorry about that, please DM us your order number ^JK", "en",
+     "Sorry about that, please DM us your order number",
+     "@115712 Please give us a call on +45 70 20 30 40 and we'll take it from there. ^JK"),
+    ("@115712 @AldiUK Sorry, drop us a DM with the order number and we'll check 🙂 -Jo", "en",
+     "Sorry, drop us a DM with the order number and we'll check 🙂",
+     "@115712 @AldiUK Please give us a call on +45 70 20 30 40 and we'll take it from there. -Jo"),
+    ("Hej Kasper. Send os en PM med ordrenummeret /Lone", "da", "Send os en PM med ordrenummeret",
+     "Hej Kasper. Ring til os på +45 70 20 30 40, så tager vi den derfra. /Lone"),
+], ids=["initials", "two handles, an emoji and a name", "Danish"])
+def test_a_fix_that_replaces_a_sentence_keeps_the_handles_it_opens_with_and_the_sign_off(
+        checker, text, language, marked, fixed):
+    """A Twitter reply's first and last sentence hold its address and its signature: clicking call-dont-write's fix
+    replaced them with the rest ("@115712 Sorry ... ^JK" became a reply to nobody, signed by no one)."""
+    [finding] = [f for f in checker.check(text, language).findings if f.rule == "call-dont-write"]
+    units = text.encode("utf-16-le")
+    assert units[2 * finding.start:2 * finding.end].decode("utf-16-le") == marked
+    assert apply_suggestion(text, finding.start, finding.end, finding.insert, finding.suggestions[0]) == fixed
+
+
+def test_a_models_sentence_is_marked_without_the_address_and_the_signature(checker):
+    text = "@115712 Is the TV on mute? Half our tickets are that 🙂 ^JK"
+    [finding] = [f for f in checker.check(text, "en", {"complaint": "My TV has no sound, your box is useless"}).findings
+                 if f.rule == "kind-tone"]
+    units = text.encode("utf-16-le")
+    assert units[2 * finding.start:2 * finding.end].decode("utf-16-le") == "Half our tickets are that 🙂"
+    assert '"that"' in finding.message
 
 
 SIMPLE_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

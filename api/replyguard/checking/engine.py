@@ -145,7 +145,8 @@ class _Present:
     def _matches(self, text: _Text):
         spans = self.matchers.spans(text)
         if self.whole_sentence:
-            spans = [(*text.measured.sentence_at(start, end), item) for start, end, item in spans]
+            spans = [(*_around(text.measured.without_address_and_signature(*text.measured.sentence_at(start, end)),
+                               start, end), item) for start, end, item in spans]
         spans = _without_overlaps(spans)
         if self.model:  # the model's sentences where no pattern already marks something
             spans = sorted(spans + [s for s in self.model.sentences(text)
@@ -174,15 +175,20 @@ class _ModelSentences:
 
     def sentences(self, text: _Text) -> list[tuple[int, int, "_ModelSentences"]]:
         """The sentences scored at or over the threshold, each marked as this model's until item() makes its finding."""
-        return [(start, end, self)
+        return [(*text.measured.without_address_and_signature(start, end), self)
                 for (start, end, _), probabilities in zip(text.sentence_features(), text.sentence_probabilities())
                 if probabilities[self.column] >= self.threshold]
 
     def item(self, text: _Text, start: int) -> dict:
-        """The finding's message and severity for the model's sentence that begins at `start`."""
-        end, found = next((end, found) for begins, end, found in text.sentence_features() if begins == start)
-        cue = self.model.cue(text.text[start:end], found)
+        """The finding's message and severity for the model's sentence whose finding begins at `start`."""
+        begins, end, found = next(sentence for sentence in text.sentence_features() if sentence[0] <= start < sentence[1])
+        cue = self.model.cue(text.text[begins:end], found)
         return {"message": self.message.replace("{cue}", cue), **self.severity}
+
+
+def _around(sentence: tuple[int, int], start: int, end: int) -> tuple[int, int]:
+    """The sentence's span, stretched to hold the match found in it (a pattern that matched its sign-off)."""
+    return min(sentence[0], start), max(sentence[1], end)
 
 
 def _without_overlaps(spans):

@@ -23,14 +23,12 @@ from operator import add, methodcaller
 from pathlib import Path
 
 from .playbook_files import packaged_dir
+from .text import TRAILING_SIGN_OFF
 
 # Possessive: a word never gives back letters, which spares the regex engine its backtracking (same words found).
 WORD = re.compile(r"\w++(?:['’]\w++)*+")
 # Handles (@115712, @AldiUK) and links say nothing about tone; read as words they would tie a model to one thread.
 NOT_WORDS = re.compile(r"@\w+|https?://\S+|www\.\S+")
-# The sign-off a Twitter team ends its reply with, in the same sentence as the last words ("... that 🙂 ^JK", "/PM",
-# "- Anna"): a message that quotes the words to blame must not quote the name of the person who wrote them.
-TRAILING_SIGN_OFF = re.compile(r"(?<!\w)(?:[\^*~/–—-] ?[A-ZÆØÅ][\w.]*|\^[a-zæøå]{1,3})[\W_]*$")
 # A word of three or more capitals. It begins with the capital itself and looks back for the word's start
 # ((?<!\w.)), so the regex engine can skip straight to capital letters instead of trying every word boundary.
 CAPITALS_WORD = re.compile(r"[^\W\d_a-zæøå](?<!\w.)[^\W\d_a-zæøå]{2,}(?!\w)")

@@ -6,6 +6,10 @@ from functools import cached_property
 from typing import NamedTuple
 
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
+# What opens and ends a Twitter team's reply inside its first and last sentence: the handles it is addressed to
+# ("@115712 ") and the initials or name it is signed with ("^JK", "/PM", "-Jo", "- Anna", after any emoji).
+LEADING_HANDLES = re.compile(r"(?:@\w+[ \t]+)+")
+TRAILING_SIGN_OFF = re.compile(r"(?<!\w)(?:[\^*~/–—-] ?[A-ZÆØÅ][\w.]*|\^[a-zæøå]{1,3})[\W_]*$")
 ABBREVIATIONS = ("kr", "nr", "ca", "tlf", "evt", "inkl", "ekskl", "eks", "mht", "osv", "jf", "pga",
                  "mr", "mrs", "ms", "dr", "st", "vs", "approx")
 # A lone dot after a whole word that is one of these, or a single character, is not a sentence end; the letter after
@@ -84,6 +88,19 @@ class Measured:
                 sentences.append(Sentence(first, first + len(stripped.rstrip()), len(found)))
             start = end
         return words, sentences
+
+    def without_address_and_signature(self, start: int, end: int) -> tuple[int, int]:
+        """start..end without the handles that open it and the sign-off that ends it, when words are left between:
+        a finding about a sentence is not about them, and a fix that replaces the sentence must keep them (the
+        handle addresses the customer on Twitter, the initials say who wrote)."""
+        text = self.text
+        handles = LEADING_HANDLES.match(text, start, end)
+        if handles and WORD.search(text, handles.end(), end):
+            start = handles.end()
+        sign_off = TRAILING_SIGN_OFF.search(text, start, end)
+        if sign_off and WORD.search(text, start, sign_off.start()):
+            end = len(text[:sign_off.start()].rstrip())
+        return start, end
 
     def sentence_at(self, start: int, end: int) -> tuple[int, int]:
         """The span of the sentence(s) around start..end, for findings about a whole sentence."""
