@@ -14,6 +14,7 @@ from quality.train import (TrainingRows, arguing_beside_label, fit, matrix, mode
 from replyguard.settings import load_settings
 from replyguard.checking.model import (ANSWERS, SHAPE, LinearModel, SentenceModels, features, load_model, model_from_json,
                                        sentence_context, sentence_features, words_of)
+from replyguard.checking.text import Measured
 
 
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
@@ -254,7 +255,8 @@ def test_a_message_never_quotes_the_sign_off_that_ends_the_line(shape_weight, cu
         "p:last": (shape_weight,), "w:tickets": (1.0,), "w:jk": (5.0,), "w:pm": (5.0,), "w:anna": (5.0,)})
     line = f"Half our tickets are that 🙂 {sign_off}"
     found = sentence_features(["Is the TV on mute?", line])[1]
-    assert model.cue(line, found) == cue
+    start, end = Measured(line).without_address_and_signature(0, len(line))  # what the checker marks and quotes from
+    assert model.cue(line[start:end], found) == cue
 
 
 def test_the_playbooks_published_scores_are_the_last_evaluation_of_this_corpus_and_checker():

@@ -156,7 +156,7 @@ class _Present:
             allowed = [(start, end) for start, end, _ in self.unless.finditer(text)]
             spans = [s for s in spans if not any(a < s[1] and s[0] < b for a, b in allowed)]
         if self.model:  # the words to quote are weighed only for the model's sentences that are kept
-            spans = [(start, end, self.model.item(text, start) if item is self.model else item)
+            spans = [(start, end, self.model.item(text, start, end) if item is self.model else item)
                      for start, end, item in spans]
         return spans
 
@@ -179,10 +179,11 @@ class _ModelSentences:
                 for (start, end, _), probabilities in zip(text.sentence_features(), text.sentence_probabilities())
                 if probabilities[self.column] >= self.threshold]
 
-    def item(self, text: _Text, start: int) -> dict:
-        """The finding's message and severity for the model's sentence whose finding begins at `start`."""
-        begins, end, found = next(sentence for sentence in text.sentence_features() if sentence[0] <= start < sentence[1])
-        cue = self.model.cue(text.text[begins:end], found)
+    def item(self, text: _Text, start: int, end: int) -> dict:
+        """The finding's message and severity for the model's sentence marked start..end (without its address and
+        signature, which the words to quote leave out too)."""
+        found = next(found for begins, ends, found in text.sentence_features() if begins <= start < ends)
+        cue = self.model.cue(text.text[start:end], found)
         return {"message": self.message.replace("{cue}", cue), **self.severity}
 
 

@@ -23,7 +23,6 @@ from operator import add, methodcaller
 from pathlib import Path
 
 from .playbook_files import packaged_dir
-from .text import TRAILING_SIGN_OFF
 
 # Possessive: a word never gives back letters, which spares the regex engine its backtracking (same words found).
 WORD = re.compile(r"\w++(?:['’]\w++)*+")
@@ -231,11 +230,7 @@ class LinearModel:
         """The words of `text` that weigh most towards the model's (first) class: the stretch of up to
         `most_words` words whose features add the most, for a message that says why. When the sentence's shape
         (among its features `found`: how it begins and ends, its place in the reply) weighs more than
-        any stretch of its words, no word is to blame: the whole line is quoted, as it is the line that reads so.
-        Either way without the sign-off that ends it (TRAILING_SIGN_OFF)."""
-        sign_off = TRAILING_SIGN_OFF.search(text)
-        if sign_off and WORD.search(text, 0, sign_off.start()):
-            text = text[:sign_off.start()]
+        any stretch of its words, no word is to blame: the whole line is quoted, as it is the line that reads so."""
         spans = [match.span() for match in WORD.finditer(NOT_WORDS.sub(lambda m: " " * len(m.group()), text))]
         if not spans:
             return text.strip()
