@@ -410,11 +410,17 @@ def choose_threshold(rule, language, label, replies, scores_by_sentence, pattern
         results.append((threshold, precision, recall, f_half))
     if not results:  # no threshold keeps real replies quiet enough: the highest one
         return THRESHOLDS[-1], 0.0, 0.0, 0.0
-    # Short of the targets: the nearest as the crow flies, the shortfalls squared. Added up plainly, every threshold
-    # that trades a point of precision for a point of recall was as near as the next, and which of them won turned on
-    # a few replies. Past both: the one farthest inside, whose smaller margin is the largest. The most recall there
-    # put precision on its target out of fold (call-dont-write da 0.91 at 0.30, the lowest threshold tried), so on
-    # new replies it fell short as often as not.
+    return nearest_to_targets(results, target_precision, target_recall)
+
+
+def nearest_to_targets(results, target_precision: float, target_recall: float):
+    """Of (threshold, precision, recall, ...) results, the one nearest the targets.
+
+    Short of them: the nearest as the crow flies, the shortfalls squared. Added up plainly, every threshold that trades
+    a point of precision for a point of recall was as near as the next, and which of them won turned on a few replies.
+    Past both: the one farthest inside, whose smaller margin is the largest. The most recall there put precision on
+    its target out of fold (call-dont-write da 0.91 at 0.30, the lowest threshold tried), so on new replies it fell
+    short as often as not."""
     return min(results, key=lambda r: (max(0.0, target_precision - r[1]) ** 2 + max(0.0, target_recall - r[2]) ** 2,
                                        -min(r[1] - target_precision, r[2] - target_recall)))
 

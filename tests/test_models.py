@@ -9,8 +9,8 @@ import pytest
 from quality.corpus import ROOT, Reply
 from quality.evaluate import _count_kinds, evaluate, scores, without_models
 from replyguard.checking.engine import Checker, Finding
-from quality.train import (TrainingRows, arguing_beside_label, fit, matrix, model_json, naive_bayes_scale, sentences,
-                           stale, train_all)
+from quality.train import (TrainingRows, arguing_beside_label, fit, matrix, model_json, naive_bayes_scale,
+                           nearest_to_targets, sentences, stale, train_all)
 from replyguard.settings import load_settings
 from replyguard.checking.model import (ANSWERS, SHAPE, LinearModel, SentenceModels, features, load_model, model_from_json,
                                        sentence_context, sentence_features, words_of)
@@ -69,12 +69,20 @@ def test_a_fold_learns_from_the_very_matrix_its_rows_alone_would_give():
     assert list(sources) == [0, 2, 3, 4, 0, 2, 4, 2, 2]
 
 
+def test_a_threshold_short_of_the_targets_is_the_nearest_and_one_past_them_the_farthest_inside():
+    """(threshold, precision, recall) as choose_threshold weighs them, against targets of 0.90 / 0.90."""
+    short = [(0.5, 0.80, 0.80), (0.6, 0.85, 0.76), (0.7, 0.70, 0.90)]
+    # Added up plainly all three fall 0.20 short; squared, the one short of both by a little is nearest.
+    assert nearest_to_targets(short, 0.90, 0.90)[0] == 0.5
+    past = [(0.3, 0.90, 0.99), (0.6, 0.94, 0.95), (0.9, 0.99, 0.91), (0.2, 0.89, 1.00)]
+    # Past both, not the most recall (0.3, precision on its target) but the largest smaller margin.
+    assert nearest_to_targets(past, 0.90, 0.90)[0] == 0.6
+
+
 def test_the_tone_model_learns_a_point_argued_beside_a_dig_as_neither_hostile_nor_polite():
     """A labeller marks a hostile reply's sharpest line and, as arguing, the point scored beside it: make train must not
     teach the tone model that point is polite; the greeting beside them, and an argued point in a reply with no dig,
     stay polite examples."""
-    from quality.corpus import Reply
-
     def reply(reply_id, text, hostile, arguing):
         labels = {"hostile": [{"span": span, "kind": "mockery"} for span in hostile], "arguing": arguing}
         return Reply(reply_id, "en", "twitter", "written", text, None, None, labels)
