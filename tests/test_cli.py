@@ -48,8 +48,24 @@ def test_check_reads_standard_input_for_a_dash():
     assert "no-public-compensation" in {finding["rule"] for finding in json.loads(result.stdout)["findings"]}
 
 
+def test_check_reads_the_reply_as_an_answer_to_the_complaint_given(capsys):
+    """The same words wish a customer who praised the move well, and mock one who is leaving in anger."""
+    reply = "Enjoy the new bank then 👋"
+    assert main(["check", "--language", "en", "--json", "--complaint",
+                 "Love the new bank app, the transfer took two seconds!", reply]) == 0
+    praised = json.loads(capsys.readouterr().out)
+    assert praised["complaint"]["kind"] == "praise"
+    assert "kind-tone" not in {finding["rule"] for finding in praised["findings"]}
+    assert main(["check", "--language", "en", "--complaint", "I'm leaving you for another bank after this mess.",
+                 reply]) == 0
+    out = capsys.readouterr().out
+    assert "kind-tone  (line 1, column 1)" in out
+    assert out.strip().splitlines()[-1].endswith("(language: en; the comment answered reads as complaint)")
+
+
 @pytest.mark.parametrize("args, stdin, words", [
     (["check"], "   ", "the reply is empty"),
+    (["check", "--complaint", " ", "Hej"], "", "the complaint is empty"),
     (["check", "--file", "/no/such/reply.txt"], "", "cannot read the reply"),
     (["check", "--config", "/no/such/settings.toml", "Hej"], "", "cannot read settings file"),
     (["check", "--language", "sv", "Hej"], "", "invalid choice"),

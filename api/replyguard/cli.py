@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("text", nargs="?", help="the reply (default, or -: read --file or standard input)")
     check.add_argument("--file", help="read the reply from this file")
     check.add_argument("--language", choices=(*LANGUAGES, "auto"), default="auto")
+    check.add_argument("--complaint", help="the customer's comment or review the reply answers, so the advice fits "
+                                           "it as the API's context.complaint does: a troll isn't argued with, a "
+                                           "hateful comment gets no apology, praise needs none")
     check.add_argument("--config", help="settings file (TOML)")
     check.add_argument("--json", action="store_true", help="print the findings as JSON, as the API returns them")
 
@@ -86,8 +89,11 @@ def _check(args) -> int:
     text = _read_reply(args)
     if not text.strip():
         raise SettingsError("the reply is empty: give it as an argument, with --file, or on standard input")
+    if args.complaint is not None and not args.complaint.strip():
+        raise SettingsError("the complaint is empty: give the comment the reply answers, or leave out --complaint")
     settings = load_settings(args.config)
-    result = Checker(load_rules(None, settings.rules_dir), settings).check(text, args.language)
+    context = {"complaint": args.complaint} if args.complaint else None
+    result = Checker(load_rules(None, settings.rules_dir), settings).check(text, args.language, context)
     base = settings.playbook_base_url or DEFAULT_PLAYBOOK
     findings = [
         {**finding.__dict__, "suggestions": list(finding.suggestions),
@@ -95,14 +101,16 @@ def _check(args) -> int:
         for finding in result.findings
     ]
     if args.json:
-        print(json.dumps({"language": result.language, "verdict": result.verdict, "findings": findings},
-                         ensure_ascii=False, indent=2))
+        answer = {"language": result.language, "verdict": result.verdict, "findings": findings}
+        if result.complaint:
+            answer["complaint"] = result.complaint.as_json()
+        print(json.dumps(answer, ensure_ascii=False, indent=2))
     else:
-        _print_findings(text, result.language, result.verdict, findings)
+        _print_findings(text, result.language, result.verdict, findings, result.complaint)
     return EXIT_ERROR_FINDING if result.verdict == "block" else 0
 
 
-def _print_findings(text: str, language: str, verdict: str, findings: list[dict]) -> None:
+def _print_findings(text: str, language: str, verdict: str, findings: list[dict], complaint=None) -> None:
     units = text.encode("utf-16-le")  # the offsets count UTF-16 code units
     for finding in findings:
         if finding["start"] is None:
@@ -122,7 +130,8 @@ def _print_findings(text: str, language: str, verdict: str, findings: list[dict]
         print(f"        {finding['url']}")
     counts = {severity: sum(f["severity"] == severity for f in findings) for severity in ("error", "warning", "info")}
     summary = ", ".join(f"{count} {severity}" for severity, count in counts.items())
-    print(f"{verdict}: {summary} (language: {language})")
+    answered = f"; the comment answered reads as {complaint.kind}" if complaint else ""
+    print(f"{verdict}: {summary} (language: {language}{answered})")
 
 
 def _rules(args) -> int:

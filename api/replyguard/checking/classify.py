@@ -42,6 +42,10 @@ class Classification:
     anger: float  # 0 (calm) to 1 (furious)
     signals: tuple[str, ...]  # short ids saying why, sorted
 
+    def as_json(self) -> dict:
+        """As the API answers it (POST /v1/classify, and /v1/check's `complaint`) and `replyguard check --json`."""
+        return {"kind": self.kind, "anger": self.anger, "signals": list(self.signals)}
+
 
 @dataclass(frozen=True)
 class ComplaintKind:

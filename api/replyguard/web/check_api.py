@@ -66,12 +66,8 @@ def check():
         ],
     )
     if result.complaint:
-        answer["complaint"] = complaint_json(result.complaint)
+        answer["complaint"] = result.complaint.as_json()
     return jsonify(answer)
-
-
-def complaint_json(classification) -> dict:
-    return {"kind": classification.kind, "anger": classification.anger, "signals": list(classification.signals)}
 
 
 @bp.get("/rules")

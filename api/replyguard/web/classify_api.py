@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, jsonify
 
-from .check_api import CLASSIFY_LANGUAGES, checker, complaint_json, json_object, validate_text
+from .check_api import CLASSIFY_LANGUAGES, checker, json_object, validate_text
 
 bp = Blueprint("classify_api", __name__, url_prefix="/v1")
 FIELDS = {"text", "language"}
@@ -18,4 +18,4 @@ def classify():
     language = body.get("language", "auto")
     if language not in CLASSIFY_LANGUAGES:
         abort(400, f"field 'language' must be one of {', '.join(CLASSIFY_LANGUAGES)}")
-    return jsonify(complaint_json(checker().classifier.classify(text, language)))
+    return jsonify(checker().classifier.classify(text, language).as_json())
