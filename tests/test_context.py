@@ -65,6 +65,22 @@ def test_same_draft_gets_different_advice_for_a_wronged_customer_a_troll_and_a_h
     assert "dont-feed-trolls" in rules_of(hateful) and "acknowledge-and-apologise" not in rules_of(hateful)
 
 
+@pytest.mark.parametrize("language, reply, argued", [
+    ("en", "Hi Kim. The bike was sent on Monday, as we wrote. Best, Mette", "The bike was sent on Monday, as we wrote."),
+    ("da", "Hej Kim. Cyklen blev sendt mandag, som vi skrev. Mvh Mette", "Cyklen blev sendt mandag, som vi skrev."),
+])
+def test_a_troll_argued_with_in_words_no_pattern_knows_gets_the_arguing_sentence_marked(client, language, reply, argued):
+    """The rule's phrases ("That's not true") catch few of the ways staff argue back; its model marks the sentence that
+    sets a troll straight, and not the greeting beside it, which the model learnt from replies that open "Hi Kim,
+    that's not true." (it judges no line of under three words). Answering a wronged customer, it says nothing."""
+    troll = check(client, reply, complaint=COMPLAINTS[language]["troll"])
+    marked = [(reply[f["start"]:f["end"]], f["message"]) for f in troll["findings"] if f["rule"] == "dont-feed-trolls"]
+    assert [sentence for sentence, _ in marked] == [argued]
+    assert marked[0][1].startswith(("This can read as arguing with a provocation:",
+                                    "Det kan læses som at diskutere med en provokation:"))
+    assert "dont-feed-trolls" not in rules_of(check(client, reply, complaint=COMPLAINTS[language]["complaint"]))
+
+
 def test_a_long_calm_reply_is_too_much_for_a_troll_but_not_for_a_customer(client):
     reply = ("Hej Rasmus. Det er ærgerligt at læse. Vi har solgt cykler i over tyve år, og vores mekanikere tager på "
              "kursus hvert år. Alle elcykler bliver prøvekørt, før de bliver udleveret, og de får et eftersyn efter "

@@ -1,4 +1,5 @@
-"""Trained linear models, scored in plain Python: the tone, evasion and complaint-kind models.
+"""Trained linear models, scored in plain Python: the sentence models (tone, evasion, compensation, invitations to
+write, arguing back) and the complaint-kind model.
 
 A model is data, like a rule: `make train` learns it from the labelled corpus (corpus/, quality/train.py) and writes
 one JSON file per model and language into replyguard/models/. Scoring needs no machine-learning library: a text's
@@ -197,11 +198,15 @@ class LinearModel:
     """One class (binary: a probability) or several (a score per class, the highest wins)."""
 
     def __init__(self, name: str, language: str, classes: tuple[str, ...], bias: tuple[float, ...],
-                 weights: dict[str, tuple[float, ...]], bias_alone: tuple[float, ...] | None = None):
+                 weights: dict[str, tuple[float, ...]], bias_alone: tuple[float, ...] | None = None,
+                 min_words: int = 0):
         """bias_alone: a sentence model's bias for a sentence without context (sentence_context), when it reads
-        context; make train sets it so that such sentences meet a threshold of their own."""
+        context; make train sets it so that such sentences meet a threshold of their own. min_words: a sentence model
+        that judges only sentences of at least so many words (the checker flags no shorter one; make train neither
+        learns from nor judges them)."""
         self.name, self.language, self.classes, self.bias, self.weights = name, language, classes, bias, weights
         self.bias_alone = bias_alone or bias
+        self.min_words = min_words
         self.reads_context = any(feature.startswith(CONTEXT) for feature in weights)
         # The first class's weight of each feature: SentenceModels merges these, and cue() weighs words by them.
         self._first = {feature: row[0] for feature, row in weights.items()}
@@ -367,4 +372,4 @@ def model_from_json(text: str) -> LinearModel:
             _KNOWN_WORD_PIECES[feature[2:]] = tuple(map(sys.intern, word_pieces(feature[2:])))
     return LinearModel(data["name"], data["language"], tuple(data["classes"]), tuple(data["bias"]),
                        {sys.intern(feature): tuple(weights) for feature, weights in data["weights"].items()},
-                       tuple(data["bias_alone"]) if "bias_alone" in data else None)
+                       tuple(data["bias_alone"]) if "bias_alone" in data else None, data.get("min_words", 0))
