@@ -46,8 +46,8 @@ from quality.corpus import ROOT, in_test_split, load_comments, load_replies
 from quality.evaluate import SETTINGS, TARGETS, reply_findings, without_models
 from replyguard.checking.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
 from replyguard.checking.engine import Checker
-from replyguard.checking.model import (ANSWERS, CONTEXT, CONTEXT_WORDS, SentenceModels, model_from_json, model_path,
-                                       sentence_context, sentence_features, words_of)
+from replyguard.checking.model import (ANSWERS, CONTEXT, SentenceModels, model_from_json, model_path, sentence_context,
+                                       sentence_features)
 from replyguard.checking.rules import PLACEHOLDER, load_rules
 from replyguard.settings import load_settings
 from replyguard.checking.templates import load_templates
@@ -83,18 +83,11 @@ SENTENCE_MODELS = {
     "written-channel": ("written_channel", "call-dont-write", 4.0, REAL_FALSE_ALARMS_ALONE),
     "arguing": ("arguing", "dont-feed-trolls", 4.0, REAL_FALSE_ALARMS_ALONE),
 }
-# The sentence models that judge only sentences of at least so many words (the checker flags no shorter one, and make
-# train neither learns from nor judges them). A reply's first sentence often opens with the greeting ("Hi Kim, that's
-# not true."): 363 of the 1,277 English sentences labelled arguing begin with one, so the arguing model learnt "Hi"
-# as arguing and flagged a greeting on a line of its own ("Hi Kim." at 0.67 beside a reply that defends the shop).
-# A line of two words is a greeting or sign-off far more often than a counter-argument, as for context
-# (model.CONTEXT_WORDS), and the rule's patterns catch the short ones ("You're wrong.").
-MIN_WORDS = {"arguing": CONTEXT_WORDS}
 # The precision and recall a rule's threshold aims at: issue 12's targets, and for dont-feed-trolls, which has none,
 # no-dodging's, the other warning about how a reply goes about its answer. Its patterns alone caught 0.11 (da) and
 # 0.03 (en) of the replies that argue with a troll or a hateful comment on the test split; the arguing model, learnt
-# from every reply's arguing sentences, out of fold on the training part's replies to such comments: precision 0.60 /
-# recall 0.42 (da) and 0.62 / 0.47 (en) with the patterns. The label is the corpus's least agreed on (kappa 0.7-0.8),
+# from every reply's arguing sentences, out of fold on the training part's replies to such comments: precision 0.56 /
+# recall 0.39 (da) and 0.63 / 0.47 (en) with the patterns. The label is the corpus's least agreed on (kappa 0.7-0.8),
 # so its precision is a second opinion's.
 AIMS = {**TARGETS, "dont-feed-trolls": TARGETS["no-dodging"]}
 # Every sentence model reads each sentence with the words of the rest of its reply (model.sentence_context). The tone
@@ -349,7 +342,7 @@ class OneVsRest:
     estimators: list
 
 
-def model_json(name, language, model, vocabulary, bias_alone: float | None = None, min_words: int = 0) -> str:
+def model_json(name, language, model, vocabulary, bias_alone: float | None = None) -> str:
     if isinstance(model, OneVsRest):
         classes = [str(c) for c in model.classes]
         coefficients = [estimator.coef_[0] for estimator in model.estimators]
@@ -365,8 +358,6 @@ def model_json(name, language, model, vocabulary, bias_alone: float | None = Non
             "bias": [round(float(b), DECIMALS) for b in biases[:len(classes)]], "weights": weights}
     if bias_alone is not None:
         data["bias_alone"] = [round(float(bias_alone), DECIMALS)]
-    if min_words:
-        data["min_words"] = min_words
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
@@ -484,10 +475,9 @@ def train_sentence_model(name: str, language: str, answered: dict[str, str]) -> 
     examples = sentence_examples(label, rule, language, replies, clean)
     all_rows = example_features(examples, answered)
     # A sentence of one word has no features: the checker never flags it (model.sentence_features), so the model
-    # neither learns from it nor is judged on it; nor from one shorter than its MIN_WORDS.
-    min_words = MIN_WORDS.get(name, 0)
-    judged = np.array([bool(row) and len(words_of(text)) >= min_words for row, (text, _, _) in zip(all_rows, examples)])
-    rows = [row for row, keep in zip(all_rows, judged) if keep]
+    # neither learns from it nor is judged on it; nor from a reply's greeting (model.is_greeting).
+    judged = np.array([bool(row) for row in all_rows])
+    rows = [row for row in all_rows if row]
     targets = np.array([int(positive) for _, positive, _ in examples])[judged]
     groups = [group for (_, _, group), keep in zip(examples, judged) if keep]
     weights = np.array([(REAL_WEIGHT if group in inputs.real_ids else 1.0) if group in inputs.corpus_ids
@@ -517,7 +507,7 @@ def train_sentence_model(name: str, language: str, answered: dict[str, str]) -> 
     if kinds:
         scores_by_sentence = {key: score if answered.get(key[0]) in kinds else 0.0
                               for key, score in scores_by_sentence.items()}
-    raw = SentenceModels([model_from_json(model_json(name, language, model, vocabulary, min_words=min_words))])
+    raw = SentenceModels([model_from_json(model_json(name, language, model, vocabulary))])
     # A sentence of words the model never learnt scores its bias alone; a warning must rest on words it knows.
     unknown = 1 / (1 + math.exp(-raw.models[0].bias[0]))
     floors = playbook_floors(raw, clean)
@@ -533,7 +523,7 @@ def train_sentence_model(name: str, language: str, answered: dict[str, str]) -> 
     chosen = max(threshold, _above(floors[True]))
     chosen_alone = max(alone, _above(floors[False]), _above(unknown))
     bias_alone = raw.models[0].bias[0] + _logit(chosen) - _logit(chosen_alone)
-    return model_json(name, language, model, vocabulary, bias_alone, min_words), chosen, (
+    return model_json(name, language, model, vocabulary, bias_alone), chosen, (
         f"{rule_id} {language}: threshold {chosen:.2f} ({len(rows)} sentences, {targets.sum()} {label}; the rule, its "
         f"patterns with the model out of fold, on replies of several sentences: precision {precision:.2f}, recall "
         f"{recall:.2f} at "
@@ -559,8 +549,8 @@ def playbook_floors(scorer: SentenceModels, texts: list[str]) -> dict[bool, floa
         parts = [text[a:b] for a, b in sentences(text)]
         found = scorer.sentence_features(parts)
         contexts = sentence_context(parts, found) if scorer.read_context else [()] * len(found)
-        for row, context, part in zip(found, contexts, parts):
-            if row and len(words_of(part)) >= scorer.models[0].min_words:
+        for row, context in zip(found, contexts):
+            if row:
                 floors[bool(context)] = max(floors[bool(context)], scorer.probabilities(row, context)[0])
     return floors
 

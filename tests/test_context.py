@@ -72,7 +72,7 @@ def test_same_draft_gets_different_advice_for_a_wronged_customer_a_troll_and_a_h
 def test_a_troll_argued_with_in_words_no_pattern_knows_gets_the_arguing_sentence_marked(client, language, reply, argued):
     """The rule's phrases ("That's not true") catch few of the ways staff argue back; its model marks the sentence that
     sets a troll straight, and not the greeting beside it, which the model learnt from replies that open "Hi Kim,
-    that's not true." (it judges no line of under three words). Answering a wronged customer, it says nothing."""
+    that's not true." (no model judges a reply's greeting). Answering a wronged customer, it says nothing."""
     troll = check(client, reply, complaint=COMPLAINTS[language]["troll"])
     marked = [(reply[f["start"]:f["end"]], f["message"]) for f in troll["findings"] if f["rule"] == "dont-feed-trolls"]
     assert [sentence for sentence, _ in marked] == [argued]

@@ -119,19 +119,21 @@ def test_a_replys_sentence_also_says_how_it_begins_and_ends_and_its_place_in_the
     [alone] = sentence_features(["@115712 Check your app"])
     assert {"^:check", "^2:check your", "$:a"} <= set(alone)
     assert not any(feature.startswith(("p:", "r:")) for feature in alone), "one sentence has no place in a reply"
-    first, middle, last = sentence_features(["Hi Sam!", "Check your app for the tracking link, it updates hourly.",
-                                             "Thanks, Jo"])
+    first, middle, last = sentence_features(["Thanks for waiting!", "Check your app for the tracking link, it updates "
+                                             "hourly.", "Thanks, Jo"])
     assert {"p:first", "r:2-3", "$:!"} <= set(first) and {"p:last", "$:a"} <= set(last)
     assert {"p:mid", "^:check"} <= set(middle) and not any(feature.startswith("$:") for feature in middle)
     assert not any(feature.startswith(("n:", "^n:")) for row in (first, middle, last) for feature in row)
-    assert set(features("Hi Sam!")) < set(first), "the sentence's own features stay"
+    assert set(features("Thanks for waiting!")) < set(first), "the sentence's own features stay"
+    greeting, _ = sentence_features(["Hi Sam!", "Check your app for the tracking link, it updates hourly."])
+    assert greeting == [], "a reply's greeting is not judged (is_greeting)"
 
 
 def test_shape_features_are_told_apart_from_word_features_by_their_prefix():
     """A warning quotes the whole line when the features with a SHAPE prefix outweigh the words (LinearModel.cue):
     every feature a sentence gains from its shape and place has such a prefix, and none of its word features. The
     kind of comment answered is neither: it is not the line's doing."""
-    sentences = ["Hi Sam! 😊", "Did you order the GREEN one... or the blue?!", "@115712 n:ever mind ^JB"]
+    sentences = ["Thanks for waiting! 😊", "Did you order the GREEN one... or the blue?!", "@115712 n:ever mind ^JB"]
     for sentence, row in zip(sentences, sentence_features(sentences, answers="troll")):
         own = features(sentence)
         assert not any(feature.startswith((*SHAPE, ANSWERS)) for feature in own)
@@ -301,6 +303,26 @@ def test_no_model_warns_on_a_polite_reply_signed_on_lines_of_its_own(checker, la
             for ending in (f"\n{closing}\n{name}", f" {closing}.\n{name}", f"\n/{name}", f" ^{name[:2].upper()}"):
                 findings = checker.check(body + ending, language).findings
                 assert not [f.rule for f in findings if f.rule in model_rules], body + ending
+
+
+@pytest.mark.parametrize("language, greeting, body, complaint", [
+    ("en", "Hi Lone.", "Your bike is booked in for Thursday. Best, Mette",
+     "Three weeks and my bike is still not repaired. Nobody answers the phone. Really poor service!"),
+    ("en", "Dear Lone,", "The repair needed a part from Germany, which arrived yesterday. Best, Mette",
+     "Three weeks and my bike is still not repaired. Nobody answers the phone. Really poor service!"),
+    ("en", "Hi Kim.", "Our mechanics are trained every year, and we test-ride every bike. Best, Mette",
+     "Lol who even buys bikes there? It's junk all the way round 😂😂"),
+    ("da", "Hej Lone.", "Din cykel er booket ind til torsdag. Mvh Mette",
+     "Tre uger, og min cykel er stadig ikke repareret. Ingen tager telefonen. Virkelig dårlig service!"),
+])
+def test_no_model_flags_the_greeting_a_reply_opens_with(checker, language, greeting, body, complaint):
+    """Read with the rest of a short factual reply as context, the tone model flagged "Hi Lone." in 7 of 8 such English
+    answers to a complaint, and the arguing model a greeting in answer to a troll: a greeting says nothing of a reply's
+    tone (model.is_greeting)."""
+    reply = f"{greeting} {body}"
+    for context in ({"complaint": complaint}, None):
+        marked = [reply[f.start:f.end] for f in checker.check(reply, language, context).findings if f.start is not None]
+        assert greeting not in marked
 
 
 @pytest.mark.parametrize("reply", [

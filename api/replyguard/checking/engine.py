@@ -66,11 +66,6 @@ class _Text(Haystack):
             self._sentence_features = [(start, end, row) for (start, end), row in zip(spans, found)]
         return self._sentence_features
 
-    def sentence_words(self) -> list[list[str]]:
-        """Each sentence's words, as the models read them."""
-        self.sentence_features()
-        return self._sentence_words
-
     def sentence_probabilities(self) -> list[list[float]]:
         """Each sentence's probability under every sentence model of the language (Checker numbers the models)."""
         if self._sentence_probabilities is None:
@@ -179,13 +174,10 @@ class _ModelSentences:
         self.severity = {"severity": spec["severity"]} if "severity" in spec else {}
 
     def sentences(self, text: _Text) -> list[tuple[int, int, "_ModelSentences"]]:
-        """The sentences scored at or over the threshold (of the model's least number of words), each marked as this
-        model's until item() makes its finding."""
-        shortest = self.model.min_words
+        """The sentences scored at or over the threshold, each marked as this model's until item() makes its finding."""
         return [(*text.measured.without_address_and_signature(start, end), self)
-                for (start, end, _), probabilities, words in zip(text.sentence_features(), text.sentence_probabilities(),
-                                                                 text.sentence_words())
-                if probabilities[self.column] >= self.threshold and len(words) >= shortest]
+                for (start, end, _), probabilities in zip(text.sentence_features(), text.sentence_probabilities())
+                if probabilities[self.column] >= self.threshold]
 
     def item(self, text: _Text, start: int, end: int) -> dict:
         """The finding's message and severity for the model's sentence marked start..end (without its address and
