@@ -144,10 +144,10 @@ def sentence_features(sentences: list[str], words: list[list[str]] | None = None
 
 def is_greeting(sentence: str, words: list[str]) -> bool:
     """Whether a reply's first sentence is its greeting ("Hi Lone.", "Kære Anne Marie,"): a greeting word and a name,
-    nothing else ("Hi Sam, sorry!" says more). `words`: the sentence's words_of. Read with the reply's other words as context, the tone model flagged "Hi Lone." in 7 of 8 short
-    factual English answers to a complaint ("Hi Lone. Your bike is booked in for Thursday. Best, Mette"), and the
-    arguing model learnt "Hi" from the replies that open "Hi Kim, that's not true.". A greeting says nothing about a
-    reply's tone, so no model judges it."""
+    nothing else ("Hi Sam, sorry!" says more). `words`: the sentence's words_of. Read with the reply's other words as
+    context, the tone model flagged "Hi Lone." in 7 of 8 short factual English answers to a complaint ("Hi Lone. Your
+    bike is booked in for Thursday. Best, Mette"), and the arguing model learnt "Hi" from the replies that open "Hi
+    Kim, that's not true.". A greeting says nothing about a reply's tone, so no model judges it."""
     return (len(words) <= GREETING_WORDS and words[0] in GREETINGS
             and all(name[0].isupper() for name in WORD.findall(NOT_WORDS.sub(" ", sentence))[1:]))
 
