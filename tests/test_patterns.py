@@ -3,16 +3,17 @@ first match."""
 
 import re
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from replyguard.checking.patterns import AnchorIndex, Haystack, PatternSet
 
-# Patterns of the shapes the rule files use: an anchor any number of characters but few words into a match, an
-# anchor after a repeat of whole words, no anchor at all (a rare or a common first character), an anchor a few
-# characters in (tried where the pattern's first characters are, or where it can't list them at every word start or
-# every character), matches outside whole words (two, which a search tries one by one), emoji (anchored by one
-# character), and case-sensitive ones.
+# Patterns of the shapes the rule files use: an anchor any number of characters but few words into a match (after
+# words of any length, or after whitespace of some kinds), an anchor after a repeat of whole words, no anchor at all
+# (a rare or a common first character), an anchor a few characters in (tried where the pattern's first characters
+# are, or where it can't list them at every word start or every character), matches outside whole words (two, which a
+# search tries one by one), emoji (anchored by one character), and case-sensitive ones.
 ITEMS = [
     {"pattern": r"\d+ ?(?:%|percent|per cent) (?:off|discount)"},
     {"pattern": r"(?:\w+['’]s|is|are|will be) on (?:us|the house)\b"},
@@ -31,6 +32,7 @@ ITEMS = [
     {"pattern": r"[(\[]?ref[)\]]?:", "word": False},
     {"pattern": r".?ref-\d", "word": False},
     {"pattern": r"(?:Mr|Ms)\.? Smith", "case_sensitive": True},
+    {"pattern": r"(?:sorry|refund)[\t ,]?(?:[^\S\n]\w+){1,2} again"},
 ]
 PIECES = st.sampled_from([
     "20% off", "20 per cent off", "20 percent discount", "it's on us", "It's on the house", "that is on us",
@@ -38,6 +40,7 @@ PIECES = st.sampled_from([
     "We will, for free", "very very sorry", "Sorry", "unsorry", "+45 70 20 30 40", "80 20 30 40", "7020 3040",
     "our shop at 12", "the shop on 4", "/KM", "- Jo", "CALL US NOW", "Best, Mette", "Kind regards,\nJonas",
     "a tenner off", "The fiver off", "2 fiver off", "tenner off", "atenner off", "ab gift card", "Gift card", "xgift card",
+    "sorry, so very again", "refund\tnot\u00a0again", "Sorry so\nvery again", "refund  again",
     "(ref):", "[ref]:", "ref:", "xref-1", "ref-2", "Mr. Smith", "Ms Smith", "mr smith", "Mr.Smith",
     "İ", "lorem ipsum dolor sit amet", "x", "2", " ", "  ", "\n", "\u00a0", ".", ", ", "!", "'", "🙄", "ok🤷", "¯\\_(ツ)_/¯",
 ])
@@ -71,15 +74,20 @@ def test_patterns_find_what_plain_re_finds(text):
         assert _plain(item).match(text, start), (text[start:end], item)
 
 
-def test_of_two_patterns_matching_the_same_words_the_scanned_ones_item_is_named():
-    """Which item a finding names (its message and suggestions) must not depend on how the matcher found it: the
-    same words matched by a pattern found by its anchor and by one scanned for keep the scanned one's item, as
-    always."""
-    items = [{"pattern": r"(?:^|(?<=[.!?] ))read (?:the|your|our|it)(?: \w+){0,2}(?= next time|[.!])", "name": "a"},
-             {"pattern": r"(?:read|check) (?:it|them|the \w+)(?: \w+){0,3} next time|next time,? read\b", "name": "b"}]
+@pytest.mark.parametrize("order", [("a", "b", "c"), ("b", "c", "a"), ("c", "a", "b")])
+def test_of_patterns_matching_the_same_words_the_first_in_the_file_names_the_finding(order):
+    """Which item a finding names (its message and suggestions) must not depend on how the matcher found it: by an
+    anchor at the match's start (a), by an anchor a few words in (b), or in the scan for patterns with no anchor (c).
+    Of patterns matching the same words, the first in the rule file names it."""
+    patterns_by_name = {
+        "a": r"(?:^|(?<=[.!?] ))read (?:the|your|our|it)(?: \w+){0,2}(?= next time|[.!])",
+        "b": r"(?:read|check) (?:it|them|the \w+)(?: \w+){0,3} next time|next time,? read\b",
+        "c": r"r\w{3} \w{2} \w{4} \w{4}",
+    }
+    items = [{"pattern": patterns_by_name[name], "name": name} for name in order]
     index = AnchorIndex()
     patterns = PatternSet(items, index)
     index.build()
     text = "No trainers, no exceptions. Read it next time."
     assert [(text[start:end], item["name"]) for start, end, item in patterns.finditer(Haystack(text, index))] == [
-        ("Read it next time", "b")]
+        ("Read it next time", order[0])]
