@@ -5,7 +5,7 @@ INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test bench soak eval train site extension chromium redis prometheus postgresql chartjs fixtures axe firefox firefox-tools wrk clean
+.PHONY: run test bench soak eval train site extension chromium redis prometheus postgresql chartjs fixtures axe firefox firefox-tools wrk valgrind clean
 
 run: $(INSTALLED) site
 	$(BIN)/replyguard serve --host 127.0.0.1 --port 8000 --site-dir site
@@ -13,8 +13,9 @@ run: $(INSTALLED) site
 test: $(INSTALLED) chromium redis prometheus postgresql fixtures axe firefox firefox-tools
 	$(BIN)/pytest
 
-bench: $(INSTALLED) chromium fixtures wrk
+bench: $(INSTALLED) chromium fixtures wrk valgrind
 	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/instructions.py
 	$(BIN)/python bench/extension_bench.py
 	$(BIN)/python bench/http_bench.py
 
@@ -92,6 +93,10 @@ chartjs: | chromium
 # wrk, the HTTP load generator bench/http_bench.py drives.
 wrk:
 	@command -v wrk >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk)
+
+# valgrind, whose instruction counts (bench/instructions.py) a busy machine can't sway.
+valgrind:
+	@command -v valgrind >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q valgrind)
 
 # The browser extension's packages (extension/build.py): a zip for the Chrome Web Store (or a self-hosted,
 # policy-installed package), and Firefox's, with its manifest derived from Chrome's, zipped and unpacked in dist/firefox.
