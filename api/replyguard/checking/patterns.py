@@ -6,8 +6,10 @@ that mentions no rule's words costs one linear scan.
 """
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from re import _constants, _parser as _regex_parser  # the standard library's own regex parser
+from types import MappingProxyType
 
 import ahocorasick
 
@@ -250,6 +252,9 @@ def _whitespace_back(count: int) -> re.Pattern:
     return re.compile(r"(?:\S*+\s){%d}" % count)
 
 
+NO_HITS: Mapping[int, list[int]] = MappingProxyType({})  # a group none of whose anchors occur
+
+
 class Haystack:
     """A reply as the matchers see it: the text, its lower-cased twin, and which anchors occur (found once)."""
 
@@ -265,7 +270,7 @@ class Haystack:
         """For one group: which of its patterns have an anchor here, and where those anchors start."""
         if self._active is None:
             self._active = self._index.scan(self)
-        return self._active.get(group_id, {})
+        return self._active.get(group_id, NO_HITS)
 
     def earliest_start(self, position: int, spaces: int) -> int:
         """The first place a match can start that has at most `spaces` whitespace characters before `position`: just
@@ -309,8 +314,15 @@ class AnchorIndex:
             if text is None:
                 continue
             for last, (length, owned) in automaton.iter(text):
-                for group_id, number in owned:
-                    active.setdefault(group_id, {}).setdefault(number, []).append(last - length + 1)
+                start = last - length + 1
+                for group_id, number in owned:  # no setdefault: its default would be made for every hit
+                    hits = active.get(group_id)
+                    if hits is None:
+                        active[group_id] = {number: [start]}
+                    elif number in hits:
+                        hits[number].append(start)
+                    else:
+                        hits[number] = [start]
         return active
 
 
@@ -351,6 +363,10 @@ class PatternGroup:
         self.patterns = [i["pattern"] if case_sensitive else lowercase_pattern(i["pattern"]) for i in items]
         self.anchors = [required_literals(p) for p in self.patterns]
         self.always = frozenset(n for n, anchors in enumerate(self.anchors) if anchors is None)
+        self._always_sorted = tuple(sorted(self.always))
+        # Patterns whose anchor can be any number of characters and of whitespace characters into a match.
+        self.unbounded = frozenset(n for n, anchors in enumerate(self.anchors)
+                                   if anchors is not None and anchors[1] is None and anchors[2] is None)
         self.singles = [compiled(self.template % p) for p in self.patterns]
         self.starts = [self._start_finder(p) for p in self.patterns]
         self.ignorecase = compiled(self.template % "|".join(f"(?:{i['pattern']})" for i in items), re.IGNORECASE)
@@ -413,7 +429,8 @@ class PatternGroup:
     def _scanned(self, hits: dict[int, list[int]]) -> tuple[int, ...]:
         """The patterns scanned for in one regex: those with no anchor, and those whose anchor occurs here but can
         be any number of characters and of whitespace characters into a match."""
-        return tuple(sorted(self.always | {n for n in hits if self.anchors[n][1] is None and self.anchors[n][2] is None}))
+        unbounded = self.unbounded.intersection(hits) if self.unbounded else ()
+        return tuple(sorted(self.always.union(unbounded))) if unbounded else self._always_sorted
 
     def _start_finder(self, pattern: str) -> re.Pattern:
         """A regex whose matches begin where a match of the pattern can: at one of its first characters and, for a
