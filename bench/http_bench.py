@@ -218,11 +218,12 @@ def checking_parts(checker, parsed: list[dict]) -> dict[str, float]:
             started = time.perf_counter()
             complaint = checker.classifier.classify(context["complaint"], language) if context.get("complaint") else None
             spent["classifying the complaint"] += time.perf_counter() - started
-            prepared = checker.prepare(text, language, context)
+            # read as the checker reads it: the sentence models the answered kind's rules use (Checker.check)
+            prepared = checker.prepare(text, language, context, complaint.kind if complaint else None)
             utf16 = Utf16Offsets(text)
             started = time.perf_counter()
             prepared.sentence_probabilities()
-            spent["the sentence models (tone, evasion, compensation, writing)"] += time.perf_counter() - started
+            spent["the sentence models (tone, evasion, compensation, writing, arguing)"] += time.perf_counter() - started
             for compiled in checker._compiled[language]:
                 started = time.perf_counter()
                 if compiled.applies(prepared, complaint.kind if complaint else "complaint"):
