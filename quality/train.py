@@ -87,7 +87,7 @@ SENTENCE_MODELS = {
 # no-dodging's, the other warning about how a reply goes about its answer. Its patterns alone caught 0.11 (da) and
 # 0.03 (en) of the replies that argue with a troll or a hateful comment on the test split; the arguing model, learnt
 # from every reply's arguing sentences, out of fold on the training part's replies to such comments: precision 0.56 /
-# recall 0.39 (da) and 0.63 / 0.47 (en) with the patterns. The label is the corpus's least agreed on (kappa 0.7-0.8),
+# recall 0.39 (da) and 0.63 / 0.47 (en) with the patterns. The label is the corpus's least agreed on (kappa 0.67-0.85),
 # so its precision is a second opinion's.
 AIMS = {**TARGETS, "dont-feed-trolls": TARGETS["no-dodging"]}
 # Every sentence model reads each sentence with the words of the rest of its reply (model.sentence_context). The tone
