@@ -114,14 +114,22 @@ def _most(counts) -> int | None:
     return None if None in counts else max(counts)
 
 
-# Every character that \s matches (str.isspace); U+3000, the ideographic space, is the last of them.
-_WHITESPACE = "".join(character for character in map(chr, range(0x3001)) if character.isspace())
-# Of those, the ones each category escape (\d, \S, \w ...) matches.
-_CATEGORY_WHITESPACE = {name: frozenset(re.findall(escape, _WHITESPACE)) for name, escape in (
+# The category escapes a parsed character class can name, as the parser names them.
+_CATEGORY_ESCAPES = (
     (_constants.CATEGORY_DIGIT, r"\d"), (_constants.CATEGORY_NOT_DIGIT, r"\D"),
     (_constants.CATEGORY_SPACE, r"\s"), (_constants.CATEGORY_NOT_SPACE, r"\S"),
     (_constants.CATEGORY_WORD, r"\w"), (_constants.CATEGORY_NOT_WORD, r"\W"),
-)}
+)
+
+
+def _category_members(characters: str) -> dict[int, frozenset[str]]:
+    """Of the characters, those each category escape (\\d, \\S, \\w ...) matches."""
+    return {name: frozenset(re.findall(escape, characters)) for name, escape in _CATEGORY_ESCAPES}
+
+
+# Every character that \s matches (str.isspace); U+3000, the ideographic space, is the last of them.
+_WHITESPACE = "".join(character for character in map(chr, range(0x3001)) if character.isspace())
+_CATEGORY_WHITESPACE = _category_members(_WHITESPACE)
 
 
 def _most_spaces(items) -> int | None:
@@ -486,11 +494,7 @@ class PatternGroup:
 # whitespace, punctuation and a symbol. Two character classes overlap when some sample matches both.
 _SAMPLE = ("abcdefghijklmnopqrstuvwxyzæøåéüABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅ0123456789_ \t\n\r.,;:!?-–'\"’()[]{}/\\&%+*=<>"
            "@#$€£§|^~`😀")
-_CATEGORIES = {name: frozenset(ch for ch in _SAMPLE if re.fullmatch(escape, ch)) for name, escape in (
-    (_constants.CATEGORY_DIGIT, r"\d"), (_constants.CATEGORY_NOT_DIGIT, r"\D"),
-    (_constants.CATEGORY_SPACE, r"\s"), (_constants.CATEGORY_NOT_SPACE, r"\S"),
-    (_constants.CATEGORY_WORD, r"\w"), (_constants.CATEGORY_NOT_WORD, r"\W"),
-)}
+_CATEGORIES = _category_members(_SAMPLE)
 _ALL = frozenset(_SAMPLE)
 _NOTHING = frozenset()
 
