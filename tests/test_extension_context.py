@@ -252,6 +252,16 @@ def test_a_line_that_is_hostile_to_a_complaint_is_not_hostile_to_praise(open_pag
     assert "kind-tone" not in advice_in_the_extension(open_page, browser, app, praise, 0, line)
 
 
+def test_a_discount_is_compensation_under_a_complaint_and_an_answer_under_a_question(open_page, browser, app):
+    """no-public-compensation runs for every kind of comment but a question (its `when`): "10 % off" offered to an
+    angry customer is compensation in public, and the same words answering "do you give a discount?" are the answer."""
+    line = "Buy two bikes together and you get 10% off both."  # unsigned, so sign-with-name warns under both
+    complaint = "Two bikes bought here last month and both have broken chains already. Not good enough!"
+    question = "Do you give a discount if we buy two bikes? We both need new ones 🚲"
+    assert "no-public-compensation" in advice_in_the_extension(open_page, browser, app, complaint, 0, line)
+    assert "no-public-compensation" not in advice_in_the_extension(open_page, browser, app, question, 0, line)
+
+
 def test_deep_in_a_thread_the_move_to_phone_suggestion_replaces_the_draft(open_page, browser, app):
     """no-long-debate's suggestion is a whole reply (insert: replace): one click swaps the draft for it."""
     advice_in_the_extension(open_page, browser, app, COMMENTS["wronged customer"], 4)
