@@ -102,6 +102,14 @@ class Measured:
             end = len(text[:sign_off.start()].rstrip())
         return start, end
 
+    @cached_property
+    def sign_off_start(self) -> int:
+        """Where the initials or name that sign the reply begin ("^DM", "/PM", "- Anna"), when words come before them;
+        the text's length when there are none. They say who wrote the reply, so a rule's phrase can't be found in
+        them: "^DM" is the agent, not a direct message."""
+        sign_off = TRAILING_SIGN_OFF.search(self.text)
+        return sign_off.start() if sign_off and WORD.search(self.text, 0, sign_off.start()) else len(self.text)
+
     def sentence_at(self, start: int, end: int) -> tuple[int, int]:
         """The span of the sentence(s) around start..end, for findings about a whole sentence."""
         sentences = self.sentences
