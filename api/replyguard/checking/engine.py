@@ -143,9 +143,10 @@ class _Present:
         return self._matches(text) + ([(None, None, passed)] if passed is not None else [])
 
     def _matches(self, text: _Text):
-        signed_from = text.measured.sign_off_start
-        # No rule finds its phrases in the initials or name that sign the reply (Measured.sign_off_start).
-        spans = [span for span in self.matchers.spans(text) if span[0] < signed_from]
+        spans = list(self.matchers.spans(text))
+        if spans:  # no rule finds its phrases in the initials or name that sign the reply (Measured.sign_off_start)
+            signed_from = text.measured.sign_off_start
+            spans = [span for span in spans if span[0] < signed_from]
         if self.whole_sentence:
             spans = [(*_around(text.measured.without_address_and_signature(*text.measured.sentence_at(start, end)),
                                start, end), item) for start, end, item in spans]

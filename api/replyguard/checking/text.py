@@ -10,6 +10,9 @@ WORD = re.compile(r"\w+(?:['’-]\w+)*")
 # ("@115712 ") and the initials or name it is signed with ("^JK", "/PM", "-Jo", "- Anna", after any emoji).
 LEADING_HANDLES = re.compile(r"(?:@\w+[ \t]+)+")
 TRAILING_SIGN_OFF = re.compile(r"(?<!\w)(?:[\^*~/–—-] ?[A-ZÆØÅ][\w.]*|\^[a-zæøå]{1,3})[\W_]*$")
+# A sign-off begins with one of these marks, and with its initials or name and any emoji after them it is short.
+SIGN_OFF_MARK = re.compile(r"[\^*~/–—-]")
+SIGN_OFF_REACH = 60
 ABBREVIATIONS = ("kr", "nr", "ca", "tlf", "evt", "inkl", "ekskl", "eks", "mht", "osv", "jf", "pga",
                  "mr", "mrs", "ms", "dr", "st", "vs", "approx")
 # A lone dot after a whole word that is one of these, or a single character, is not a sentence end; the letter after
@@ -106,9 +109,15 @@ class Measured:
     def sign_off_start(self) -> int:
         """Where the initials or name that sign the reply begin ("^DM", "/PM", "- Anna"), when words come before them;
         the text's length when there are none. They say who wrote the reply, so a rule's phrase can't be found in
-        them: "^DM" is the agent, not a direct message."""
-        sign_off = TRAILING_SIGN_OFF.search(self.text)
-        return sign_off.start() if sign_off and WORD.search(self.text, 0, sign_off.start()) else len(self.text)
+        them: "^DM" is the agent, not a direct message.
+
+        Tried only where one of the marks that begin a sign-off is, in the last SIGN_OFF_REACH characters: searched for
+        through the whole reply, the sign-off cost the real replies' checks 3 % more instructions."""
+        text = self.text
+        for mark in SIGN_OFF_MARK.finditer(text, max(0, len(text) - SIGN_OFF_REACH)):
+            if TRAILING_SIGN_OFF.match(text, mark.start()):
+                return mark.start() if WORD.search(text, 0, mark.start()) else len(text)
+        return len(text)
 
     def sentence_at(self, start: int, end: int) -> tuple[int, int]:
         """The span of the sentence(s) around start..end, for findings about a whole sentence."""
