@@ -25,7 +25,9 @@ from pathlib import Path
 from quality.corpus import COMPLAINT_KINDS, ROOT, in_test_split, load_comments, load_replies
 from replyguard.checking.classify import Classifier
 from replyguard.checking.engine import Checker
+from replyguard.checking.model import load_model, sentence_features
 from replyguard.checking.rules import load_rules
+from replyguard.checking.text import Measured
 from replyguard.settings import load_settings
 
 SETTINGS = ROOT / "corpus" / "settings.toml"
@@ -224,6 +226,34 @@ def _count_kinds(by_kind: dict, rule_id: str, reply, found) -> None:
             tally[1] += 1
 
 
+def kinds_named(split: str = "test") -> dict[tuple[str, str], tuple[int, int]]:
+    """{(rule id, language): (named right, judged)} for each rule whose model's message names a kind (check.model.kinds):
+    every sentence of the split labelled with a kind, read as the checker reads it, and whether the kind model names
+    that kind."""
+    in_split = in_test_split if split == "test" else (lambda item_id: not in_test_split(item_id))
+    named = {}
+    for rule in load_rules():
+        kinds = rule.check.get("model", {}).get("kinds")
+        if not kinds or rule.id not in MEASURES:
+            continue
+        label = MEASURES[rule.id].label
+        for lang in LANGUAGES:
+            model, right, judged = load_model(kinds["model"], lang), 0, 0
+            for reply in load_replies():
+                if reply.lang != lang or not in_split(reply.id) or not reply.labels[label]:
+                    continue
+                labelled = [(start, end, item["kind"]) for (start, end), item
+                            in zip(reply.spans(label), reply.labels[label])]
+                spans = [(s.start, s.end) for s in Measured(reply.text).sentences]
+                for (start, end), found in zip(spans, sentence_features([reply.text[a:b] for a, b in spans])):
+                    kind = next((kind for a, b, kind in labelled if a < end and start < b), None)
+                    if kind and found:
+                        judged += 1
+                        right += model.best_class(found) == kind
+            named[(rule.id, lang)] = (right, judged)
+    return named
+
+
 def macro_f1(matrix: Counter) -> float:
     scores = []
     for kind in COMPLAINT_KINDS:
@@ -285,6 +315,9 @@ def main(argv: list[str]) -> int:
         print(f"  {line}")
         kind_lines.append(f"- {line}")
     report["recall by kind"] = kind_lines
+    for (rule_id, lang), (right, judged) in kinds_named(split).items():
+        print(f"  {rule_id} {lang}: its message names the kind of {right} of {judged} labelled sentences right "
+              f"({right / judged:.2f})" if judged else f"  {rule_id} {lang}: no labelled sentences to name")
     print(f"\nComplaint classifier, {'test split' if split == 'test' else 'training part'} (rows: labelled kind, columns: classified kind)")
     for lang in LANGUAGES:
         matrix = confusion[lang]

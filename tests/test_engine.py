@@ -380,3 +380,43 @@ def test_kind_tone_patterns_leave_codes_comfort_and_reported_words_alone(checker
         return [f for f in checker.check(text, language).findings if f.rule == "kind-tone" and f.severity == "error"]
     assert not pattern_findings(kind)
     assert pattern_findings(hostile)
+
+
+@pytest.mark.parametrize("language, text, kind_words", [
+    # found by the model alone
+    ("en", "Hi Sam. We are investigating the matter. Thanks, Jo", "with no next step"),
+    ("da", "Hej Sam. Vi arbejder hele tiden på at blive bedre og tager alle henvendelser alvorligt. Mvh Jo",
+     "en standardsætning, der ikke svarer på sagen"),
+    # found by the rule's patterns, whose own suggestions stay
+    ("en", "Hi Sam. Deliveries are handled by our courier partner, so they are the ones to speak to. Thanks, Jo",
+     "passing the case on to someone else"),
+    ("en", "Hi Sam. We're sorry if you feel let down. Thanks, Jo", "an apology that isn't one"),
+    ("da", "Hej Sam. Det kan vi desværre ikke kommentere på. Mvh Jo", "som om I ikke vil tale om sagen"),
+])
+def test_a_dodge_is_named_by_its_kind_with_what_to_do_instead(checker, language, text, kind_words):
+    """no-dodging's model tells which kind of dodge a flagged sentence is, and the message names it and says what to
+    do instead, whether the model or a pattern found the sentence; staff learn more from "passing the case on" than
+    from "dodges the problem"."""
+    [finding] = [f for f in checker.check(text, language).findings if f.rule == "no-dodging"]
+    assert kind_words in finding.message
+    units = text.encode("utf-16-le")
+    quoted = re.search(r': "(.+?)"\. ', finding.message).group(1)  # the kind's own wording may quote too
+    assert quoted in units[2 * finding.start:2 * finding.end].decode("utf-16-le")
+
+
+def test_a_pattern_keeps_its_own_suggestion_when_its_message_names_the_kind(checker):
+    text = "Hi Sam. We're sorry if you feel let down. Thanks, Jo"
+    [finding] = [f for f in checker.check(text, "en").findings if f.rule == "no-dodging"]
+    rule = next(r for r in load_rules() if r.id == "no-dodging")
+    pattern = next(p for p in rule.check["patterns"]["en"] if isinstance(p, dict) and "sorry" in p["pattern"]
+                   and re.search(p["pattern"], text, re.I))
+    assert finding.suggestions == tuple(pattern["suggest"])
+
+
+def test_a_kind_the_model_tells_without_a_message_stops_the_start(tmp_path):
+    rule = (default_rules_dir() / "no-dodging.yml").read_text(encoding="utf-8")
+    without = re.sub(r"\n        policy:\n(?:          .*\n){2}", "\n", rule)
+    assert without != rule
+    (tmp_path / "no-dodging.yml").write_text(without, encoding="utf-8")
+    with pytest.raises(RuleError, match=r"check\.model\.kinds\.message\.policy\.da: must be a text with \{cue\}"):
+        load_rules(tmp_path)

@@ -180,7 +180,8 @@ def _strings_in(node, path: str):
         yield path, node
 
 
-RULE_FIELDS = ("title", "flags", "message", "why", "suggestions", "check.model.message", "examples")
+RULE_FIELDS = ("title", "flags", "message", "why", "suggestions", "check.model.message", "check.model.kinds.message",
+               "examples")
 TEXTS = [
     *_page_texts(),
     *_yaml_texts("rules", RULE_FIELDS),

@@ -53,7 +53,7 @@ class _Text(Haystack):
         # parsed: work that several detectors share (one phone-number parse for both phone entities), and the reply's
         # language (national phone numbers are read in its usual countries too)
         self._detectors, self._entities, self._parsed = detectors, {}, {"language": language}
-        self._sentence_models, self._sentence_features, self._sentence_probabilities = sentence_models, None, None
+        self.sentence_models, self._sentence_features, self._sentence_probabilities = sentence_models, None, None
         self._sentence_words = None  # each sentence's words, found with its features
 
     def sentence_features(self) -> list[tuple[int, int, list[str]]]:
@@ -62,7 +62,7 @@ class _Text(Haystack):
             spans = [(s.start, s.end) for s in self.measured.sentences]
             texts = [self.text[start:end] for start, end in spans]
             self._sentence_words = list(map(words_of, texts))
-            found = self._sentence_models.sentence_features(texts, self._sentence_words, self.answers)
+            found = self.sentence_models.sentence_features(texts, self._sentence_words, self.answers)
             self._sentence_features = [(start, end, row) for (start, end), row in zip(spans, found)]
         return self._sentence_features
 
@@ -70,7 +70,7 @@ class _Text(Haystack):
         """Each sentence's probability under every sentence model of the language (Checker numbers the models)."""
         if self._sentence_probabilities is None:
             rows = [found for _, _, found in self.sentence_features()]  # finds the sentences' words too
-            self._sentence_probabilities = self._sentence_models.reply_probabilities(rows, self._sentence_words)
+            self._sentence_probabilities = self.sentence_models.reply_probabilities(rows, self._sentence_words)
         return self._sentence_probabilities
 
     def entity(self, name: str) -> list[tuple[int, int]]:
@@ -147,6 +147,8 @@ class _Present:
         if spans:  # no rule finds its phrases in the initials or name that sign the reply (Measured.sign_off_start)
             signed_from = text.measured.sign_off_start
             spans = [span for span in spans if span[0] < signed_from]
+        if self.model and self.model.kinds:  # before the match grows to its sentence: the message quotes the match
+            spans = [(start, end, self.model.with_kind(text, start, end, item)) for start, end, item in spans]
         if self.whole_sentence:
             spans = [(*_around(text.measured.without_address_and_signature(*text.measured.sentence_at(start, end)),
                                start, end), item) for start, end, item in spans]
@@ -175,6 +177,10 @@ class _ModelSentences:
         self.threshold = spec["threshold"][language]
         self.message = spec["message"][language]
         self.severity = {"severity": spec["severity"]} if "severity" in spec else {}
+        # A kind model names which kind of the label the sentence reads as, and the message for that kind says so.
+        kinds = spec.get("kinds")
+        self.kinds = load_model(kinds["model"], language) if kinds else None
+        self.kind_messages = {kind: text[language] for kind, text in kinds["message"].items()} if kinds else {}
 
     def sentences(self, text: _Text) -> list[tuple[int, int, "_ModelSentences"]]:
         """The sentences scored at or over the threshold, each marked as this model's until item() makes its finding."""
@@ -187,7 +193,20 @@ class _ModelSentences:
         signature, which the words to quote leave out too)."""
         found = next(found for begins, ends, found in text.sentence_features() if begins <= start < ends)
         cue = self.model.cue(text.text[start:end], found)
-        return {"message": self.message.replace("{cue}", cue), **self.severity}
+        message = (self.kind_messages[self.kinds.best_class_of_row(found, text.sentence_models.aggregated)] if self.kinds
+                   else self.message)
+        return {"message": message.replace("{cue}", cue), **self.severity}
+
+
+    def with_kind(self, text: _Text, start: int, end: int, item: dict | None) -> dict | None:
+        """A pattern's match start..end (item: the pattern's own entry, None for an entity) in a rule whose model
+        tells kinds: its message names the kind of the sentence it is in, as the model's findings do, and quotes what
+        the pattern matched; its suggestions and severity stay the pattern's. A pattern's own message stays."""
+        if item and "message" in item:
+            return item
+        found = next(found for begins, ends, found in text.sentence_features() if begins <= start < ends)
+        kind = self.kinds.best_class_of_row(found, text.sentence_models.aggregated)
+        return {**(item or {}), "message": self.kind_messages[kind].replace("{cue}", text.text[start:end])}
 
 
 def _around(sentence: tuple[int, int], start: int, end: int) -> tuple[int, int]:

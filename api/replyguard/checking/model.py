@@ -224,6 +224,7 @@ class LinearModel:
         # cue() (the dearest part of it).
         self._pieces_weight = {feature[2:]: self._pieces_weight_of(feature[2:])
                                for feature in weights if feature.startswith("w:")}
+        self._pieces_rows: dict[str, tuple[int, list[float]]] = {}  # best_class_of_row's, filled as words come
 
     def _pieces_weight_of(self, word: str) -> float:
         return sum(map(self._first.get, word_pieces(word), repeat(0.0)))
@@ -240,6 +241,30 @@ class LinearModel:
     def best_class(self, found: list[str]) -> str:
         scores = self.raw_scores(found)
         return self.classes[max(range(len(scores)), key=scores.__getitem__)]
+
+    def best_class_of_row(self, found: list[str], whole: frozenset[str]) -> str:
+        """best_class of a row of SentenceModels.sentence_features, read as make train reads a kind model's: with the
+        pieces of the words in `whole` (SentenceModels.aggregated), which that row leaves out, and without the
+        comment answered. Each such word's pieces are weighed together once and kept, so a flagged sentence costs
+        one lookup a feature, as the sentence models do."""
+        pieces = [self._pieces_row(feature[2:]) for feature in found
+                  if feature.startswith("w:") and feature[2:] in whole]
+        count = len(found) - sum(1 for feature in found if feature.startswith(ANSWERS)) + sum(n for n, _ in pieces)
+        # As raw_scores: the known features' rows and the pieces' sums turned into one column per class, summed in C.
+        columns = zip(*filter(None, map(self.weights.get, found)), *(row for _, row in pieces))
+        totals = [sum(column) for column in columns] or [0.0] * len(self.bias)
+        scale = 1 / math.sqrt(count) if count else 0.0
+        scores = [bias + total * scale for bias, total in zip(self.bias, totals)]
+        return self.classes[max(range(len(scores)), key=scores.__getitem__)]
+
+    def _pieces_row(self, word: str) -> tuple[int, list[float]]:
+        """How many pieces a word has, and their weights added up per class (kept for the next time)."""
+        if word not in self._pieces_rows:
+            pieces = word_pieces(word)
+            rows = [self.weights[piece] for piece in pieces if piece in self.weights]
+            self._pieces_rows[word] = (len(pieces), [sum(column) for column in zip(*rows)] if rows
+                                       else [0.0] * len(self.bias))
+        return self._pieces_rows[word]
 
     def cue(self, text: str, found: list[str] = (), most_words: int = 3) -> str:
         """The words of `text` that weigh most towards the model's (first) class: the stretch of up to

@@ -254,13 +254,16 @@ class _RuleReader:
         return check
 
     def model(self, spec) -> None:
-        """`model: {name, threshold: {da, en}, message: {da, en}, severity}`: sentences a trained model
+        """`model: {name, threshold: {da, en}, message: {da, en}, severity, kinds}`: sentences a trained model
         (replyguard/models/<name>-<language>.json, made by `make train`) scores at or over the threshold are flagged
         too, with the message, in which {cue} is the words that weigh most, and the severity if given (no more
-        serious than the rule's)."""
+        serious than the rule's). `kinds: {model, message: {kind: {da, en}}}`: a kind model tells which kind the
+        sentence is, and that kind's message replaces the model's."""
         if not isinstance(spec, dict) or not {"name", "threshold", "message"} <= set(spec) <= {
-                "name", "threshold", "message", "severity"}:
-            self.fail("check.model", "needs name, threshold and message (and may have severity)")
+                "name", "threshold", "message", "severity", "kinds"}:
+            self.fail("check.model", "needs name, threshold and message (and may have severity and kinds)")
+        if "kinds" in spec:
+            self.kinds(spec["kinds"])
         if "severity" in spec and spec["severity"] not in SEVERITIES[SEVERITIES.index(self.data["severity"]):]:
             self.fail("check.model.severity", f"must be {self.data['severity']} or less serious")
         for lang in LANGUAGES:
@@ -274,6 +277,21 @@ class _RuleReader:
             message = spec["message"].get(lang) if isinstance(spec["message"], dict) else None
             if not isinstance(message, str) or "{cue}" not in message:
                 self.fail(f"check.model.message.{lang}", "must be a text with {cue} (the words that weigh most)")
+
+    def kinds(self, spec) -> None:
+        if not isinstance(spec, dict) or set(spec) != {"model", "message"} or not isinstance(spec["message"], dict):
+            self.fail("check.model.kinds", "needs model and message (a message for each kind the model tells)")
+        for lang in LANGUAGES:
+            try:
+                kinds = load_model(spec["model"], lang).classes
+            except (FileNotFoundError, TypeError) as error:
+                self.fail("check.model.kinds.model", f"no trained model {spec['model']!r} for {lang} ({error})")
+            for kind in kinds:
+                message = spec["message"].get(kind)
+                text = message.get(lang) if isinstance(message, dict) else None
+                if not isinstance(text, str) or "{cue}" not in text:
+                    self.fail(f"check.model.kinds.message.{kind}.{lang}",
+                              "must be a text with {cue} (the words that weigh most)")
 
     def matchers(self, name: str, group) -> None:
         if not isinstance(group, dict) or not ({"patterns", "entities"} & set(group)):
