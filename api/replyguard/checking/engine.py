@@ -191,12 +191,9 @@ class _ModelSentences:
     def item(self, text: _Text, start: int, end: int) -> dict:
         """The finding's message and severity for the model's sentence marked start..end (without its address and
         signature, which the words to quote leave out too)."""
-        found = next(found for begins, ends, found in text.sentence_features() if begins <= start < ends)
+        found = _features_at(text, start)
         cue = self.model.cue(text.text[start:end], found)
-        message = (self.kind_messages[self.kinds.best_class_of_row(found, text.sentence_models.aggregated)] if self.kinds
-                   else self.message)
-        return {"message": message.replace("{cue}", cue), **self.severity}
-
+        return {"message": self._message_for(text, found).replace("{cue}", cue), **self.severity}
 
     def with_kind(self, text: _Text, start: int, end: int, item: dict | None) -> dict | None:
         """A pattern's match start..end (item: the pattern's own entry, None for an entity) in a rule whose model
@@ -204,9 +201,19 @@ class _ModelSentences:
         the pattern matched; its suggestions and severity stay the pattern's. A pattern's own message stays."""
         if item and "message" in item:
             return item
-        found = next(found for begins, ends, found in text.sentence_features() if begins <= start < ends)
-        kind = self.kinds.best_class_of_row(found, text.sentence_models.aggregated)
-        return {**(item or {}), "message": self.kind_messages[kind].replace("{cue}", text.text[start:end])}
+        message = self._message_for(text, _features_at(text, start))
+        return {**(item or {}), "message": message.replace("{cue}", text.text[start:end])}
+
+    def _message_for(self, text: _Text, found: list[str]) -> str:
+        """The message for a sentence with these features: its kind's, when the model tells kinds."""
+        if not self.kinds:
+            return self.message
+        return self.kind_messages[self.kinds.best_class_of_row(found, text.sentence_models.aggregated)]
+
+
+def _features_at(text: _Text, start: int) -> list[str]:
+    """The sentence models' features of the sentence that holds `start`."""
+    return next(found for begins, ends, found in text.sentence_features() if begins <= start < ends)
 
 
 def _around(sentence: tuple[int, int], start: int, end: int) -> tuple[int, int]:
