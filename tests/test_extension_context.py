@@ -262,6 +262,16 @@ def test_a_discount_is_compensation_under_a_complaint_and_an_answer_under_a_ques
     assert "no-public-compensation" not in advice_in_the_extension(open_page, browser, app, question, 0, line)
 
 
+def test_the_card_names_the_kind_of_dodge_and_what_to_do_instead(open_page, browser, app):
+    """no-dodging's warning says which kind of dodge the sentence reads as, in the card staff read while typing."""
+    line = "Deliveries are handled by our courier partner, so they are the ones to speak to."
+    complaint = "My parcel has been 'out for delivery' for four days now. Where is it?"
+    assert "no-dodging" in advice_in_the_extension(open_page, browser, app, complaint, 0, line)
+    card = browser.context.pages[-1].locator(CARD)
+    expect(card).to_contain_text("This can read as passing the case on to someone else")
+    expect(card).to_contain_text("Take it on yourself, even when a partner caused it")
+
+
 def test_deep_in_a_thread_the_move_to_phone_suggestion_replaces_the_draft(open_page, browser, app):
     """no-long-debate's suggestion is a whole reply (insert: replace): one click swaps the draft for it."""
     advice_in_the_extension(open_page, browser, app, COMMENTS["wronged customer"], 4)
