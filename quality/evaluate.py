@@ -226,31 +226,36 @@ def _count_kinds(by_kind: dict, rule_id: str, reply, found) -> None:
             tally[1] += 1
 
 
+def kind_sentences(replies, label: str, language: str, in_split) -> list[tuple[list[str], str]]:
+    """(features, kind) for each sentence of the chosen replies that overlaps a span labelled with a kind, the sentence
+    read as a kind model reads it (model.sentence_features: its own features, with its shape and place in the reply):
+    what make train learns a kind model from and what make eval judges it on."""
+    found_kinds = []
+    for reply in replies:
+        if reply.lang != language or not in_split(reply.id) or not reply.labels[label]:
+            continue
+        labelled = [(start, end, item["kind"]) for (start, end), item in zip(reply.spans(label), reply.labels[label])]
+        spans = [(s.start, s.end) for s in Measured(reply.text).sentences]
+        for (start, end), found in zip(spans, sentence_features([reply.text[a:b] for a, b in spans])):
+            kind = next((kind for a, b, kind in labelled if a < end and start < b), None)
+            if kind and found:
+                found_kinds.append((found, kind))
+    return found_kinds
+
+
 def kinds_named(split: str = "test") -> dict[tuple[str, str], tuple[int, int]]:
     """{(rule id, language): (named right, judged)} for each rule whose model's message names a kind (check.model.kinds):
-    every sentence of the split labelled with a kind, read as the checker reads it, and whether the kind model names
-    that kind."""
+    every sentence of the split labelled with a kind, and whether the kind model names that kind."""
     in_split = in_test_split if split == "test" else (lambda item_id: not in_test_split(item_id))
-    named = {}
+    replies, named = load_replies(), {}
     for rule in load_rules():
         kinds = rule.check.get("model", {}).get("kinds")
         if not kinds or rule.id not in MEASURES:
             continue
-        label = MEASURES[rule.id].label
         for lang in LANGUAGES:
-            model, right, judged = load_model(kinds["model"], lang), 0, 0
-            for reply in load_replies():
-                if reply.lang != lang or not in_split(reply.id) or not reply.labels[label]:
-                    continue
-                labelled = [(start, end, item["kind"]) for (start, end), item
-                            in zip(reply.spans(label), reply.labels[label])]
-                spans = [(s.start, s.end) for s in Measured(reply.text).sentences]
-                for (start, end), found in zip(spans, sentence_features([reply.text[a:b] for a, b in spans])):
-                    kind = next((kind for a, b, kind in labelled if a < end and start < b), None)
-                    if kind and found:
-                        judged += 1
-                        right += model.best_class(found) == kind
-            named[(rule.id, lang)] = (right, judged)
+            model = load_model(kinds["model"], lang)
+            judged = kind_sentences(replies, MEASURES[rule.id].label, lang, in_split)
+            named[(rule.id, lang)] = (sum(model.best_class(found) == kind for found, kind in judged), len(judged))
     return named
 
 

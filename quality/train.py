@@ -43,7 +43,7 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from quality.corpus import ROOT, in_test_split, load_comments, load_replies
-from quality.evaluate import SETTINGS, TARGETS, reply_findings, without_models
+from quality.evaluate import SETTINGS, TARGETS, kind_sentences, reply_findings, without_models
 from replyguard.checking.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
 from replyguard.checking.engine import Checker
 from replyguard.checking.model import (ANSWERS, CONTEXT, SentenceModels, model_from_json, model_path, sentence_context,
@@ -655,20 +655,10 @@ def train_complaint_model(language: str) -> tuple[str, dict[str, str], str]:
 
 def train_kind_model(name: str, language: str) -> tuple[str, str]:
     """A kind model's file text for one language and a line that says what it learnt from: the training part's
-    sentences that overlap a labelled span, each with its span's kind, read as the checker reads a sentence (its own
-    features, with its shape and place in the reply)."""
-    label = KIND_MODELS[name]
-    rows, kinds = [], []
-    for reply in _inputs().replies:
-        if reply.lang != language or in_test_split(reply.id) or not reply.labels[label]:
-            continue
-        labelled = [(start, end, item["kind"]) for (start, end), item in zip(reply.spans(label), reply.labels[label])]
-        parts = sentences(reply.text)
-        for (start, end), found in zip(parts, sentence_features([reply.text[a:b] for a, b in parts])):
-            kind = next((kind for a, b, kind in labelled if a < end and start < b), None)
-            if kind and found:
-                rows.append(found)
-                kinds.append(kind)
+    sentences labelled with a kind (evaluate.kind_sentences)."""
+    judged = kind_sentences(_inputs().replies, KIND_MODELS[name], language,
+                            lambda reply_id: not in_test_split(reply_id))
+    rows, kinds = [found for found, _ in judged], [kind for _, kind in judged]
     training = TrainingRows(rows)
     model, columns = fit(training, np.array(kinds), KIND_STRENGTH)
     return model_json(name, language, model, training.vocabulary(columns)), (
