@@ -413,6 +413,43 @@ def test_a_pattern_keeps_its_own_suggestion_when_its_message_names_the_kind(chec
     assert finding.suggestions == tuple(pattern["suggest"])
 
 
+THREAT_DA = "Hej Tom. Hvis anmeldelsen ikke er væk på fredag, hører du fra vores advokat. Mvh Anna"
+
+
+def kind_tone_with_confidence(tmp_path, confidence: str) -> Checker:
+    """A checker whose kind-tone names a kind from `confidence` on, the rest of the rule as shipped."""
+    rule = (default_rules_dir() / "kind-tone.yml").read_text(encoding="utf-8")
+    changed = re.sub(r"(?m)^(      confidence: ).*$", rf"\g<1>{confidence}", rule)
+    assert changed != rule
+    (tmp_path / "kind-tone.yml").write_text(changed, encoding="utf-8")
+    return Checker(load_rules(tmp_path), load_settings())
+
+
+def test_a_dig_is_named_by_its_kind_only_where_the_model_is_sure_enough(tmp_path):
+    """kind-tone names the kind of dig and what to do about it ("a threat": keep lawyers out of a public reply) only
+    where its kind model is at least the rule's confidence sure; below it, the message names no kind, since the
+    labellers themselves often named neighbouring kinds differently and a wrong kind would mislead."""
+    def message(checker):
+        [finding] = [f for f in checker.check(THREAT_DA, "da").findings if f.rule == "kind-tone"]
+        return finding.message
+
+    shipped = message(Checker(load_rules(), load_settings()))
+    assert shipped.startswith('Det kan læses som en trussel: "') and "advokater" in shipped
+    assert message(kind_tone_with_confidence(tmp_path, "{da: 0.99, en: 0.99}")).startswith(
+        'Det kan læses som fjendtligt eller nedladende: "')
+    assert message(kind_tone_with_confidence(tmp_path, "{da: 0.0, en: 0.0}")) == shipped
+
+
+@pytest.mark.parametrize("confidence, problem", [
+    ("{da: 1.5, en: 0.8}", r"check\.model\.kinds\.confidence\.da: must be a number from 0 up to 1"),
+    ("{da: 0.8}", r"check\.model\.kinds\.confidence\.en: must be a number from 0 up to 1"),
+    ("high", r"check\.model\.kinds: needs model, confidence"),
+])
+def test_a_kind_models_confidence_must_be_a_probability_for_each_language(tmp_path, confidence, problem):
+    with pytest.raises(RuleError, match=problem):
+        kind_tone_with_confidence(tmp_path, confidence)
+
+
 def test_a_kind_the_model_tells_without_a_message_stops_the_start(tmp_path):
     rule = (default_rules_dir() / "no-dodging.yml").read_text(encoding="utf-8")
     without = re.sub(r"\n        policy:\n(?:          .*\n){2}", "\n", rule)

@@ -103,7 +103,7 @@ def test_a_model_of_several_classes_scales_each_class_on_its_own():
     training = TrainingRows(TOY_ROWS)
     fitted, columns = fit(training, kinds, 16.0)
     shipped = model_from_json(model_json("toy", "en", fitted, training.vocabulary(columns)))
-    assert [shipped.best_class(row) for row in TOY_ROWS] == list(kinds)
+    assert [shipped.best_class(row)[0] for row in TOY_ROWS] == list(kinds)
 
 
 def test_features_are_words_pairs_word_pieces_and_shapes_but_not_handles_or_links():

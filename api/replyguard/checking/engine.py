@@ -177,10 +177,12 @@ class _ModelSentences:
         self.threshold = spec["threshold"][language]
         self.message = spec["message"][language]
         self.severity = {"severity": spec["severity"]} if "severity" in spec else {}
-        # A kind model names which kind of the label the sentence reads as, and the message for that kind says so.
+        # A kind model names which kind of the label the sentence reads as, and the message for that kind says so,
+        # when the kind model is at least as sure as the rule's confidence (chosen by make train).
         kinds = spec.get("kinds")
         self.kinds = load_model(kinds["model"], language) if kinds else None
         self.kind_messages = {kind: text[language] for kind, text in kinds["message"].items()} if kinds else {}
+        self.kind_confidence = kinds["confidence"][language] if kinds else None
 
     def sentences(self, text: _Text) -> list[tuple[int, int, "_ModelSentences"]]:
         """The sentences scored at or over the threshold, each marked as this model's until item() makes its finding."""
@@ -205,10 +207,12 @@ class _ModelSentences:
         return {**(item or {}), "message": message.replace("{cue}", text.text[start:end])}
 
     def _message_for(self, text: _Text, found: list[str]) -> str:
-        """The message for a sentence with these features: its kind's, when the model tells kinds."""
+        """The message for a sentence with these features: its kind's, when the model tells kinds and is sure enough
+        of this one; else the model's own, which names no kind rather than a wrong one."""
         if not self.kinds:
             return self.message
-        return self.kind_messages[self.kinds.best_class_of_row(found, text.sentence_models.aggregated)]
+        kind, probability = self.kinds.best_class_of_row(found, text.sentence_models.aggregated)
+        return self.kind_messages[kind] if probability >= self.kind_confidence else self.message
 
 
 def _features_at(text: _Text, start: int) -> list[str]:

@@ -238,11 +238,15 @@ class LinearModel:
         totals = [sum(column) for column in columns] or [0.0] * len(self.bias)
         return [bias + total * scale for bias, total in zip(self.bias, totals)]
 
-    def best_class(self, found: list[str]) -> str:
-        scores = self.raw_scores(found)
-        return self.classes[max(range(len(scores)), key=scores.__getitem__)]
+    def best_class(self, found: list[str]) -> tuple[str, float]:
+        """The class that scores highest, and its probability (its own binary model's)."""
+        return self._best(self.raw_scores(found))
 
-    def best_class_of_row(self, found: list[str], whole: frozenset[str]) -> str:
+    def _best(self, scores: list[float]) -> tuple[str, float]:
+        best = max(range(len(scores)), key=scores.__getitem__)
+        return self.classes[best], 1 / (1 + math.exp(-scores[best]))
+
+    def best_class_of_row(self, found: list[str], whole: frozenset[str]) -> tuple[str, float]:
         """best_class of a row of SentenceModels.sentence_features, read as make train reads a kind model's: with the
         pieces of the words in `whole` (SentenceModels.aggregated), which that row leaves out, and without the
         comment answered. Each such word's pieces are weighed together once and kept, so a flagged sentence costs
@@ -254,8 +258,7 @@ class LinearModel:
         columns = zip(*filter(None, map(self.weights.get, found)), *(row for _, row in pieces))
         totals = [sum(column) for column in columns] or [0.0] * len(self.bias)
         scale = 1 / math.sqrt(count) if count else 0.0
-        scores = [bias + total * scale for bias, total in zip(self.bias, totals)]
-        return self.classes[max(range(len(scores)), key=scores.__getitem__)]
+        return self._best([bias + total * scale for bias, total in zip(self.bias, totals)])
 
     def _pieces_row(self, word: str) -> tuple[int, list[float]]:
         """How many pieces a word has, and their weights added up per class (kept for the next time)."""

@@ -257,8 +257,9 @@ class _RuleReader:
         """`model: {name, threshold: {da, en}, message: {da, en}, severity, kinds}`: sentences a trained model
         (replyguard/models/<name>-<language>.json, made by `make train`) scores at or over the threshold are flagged
         too, with the message, in which {cue} is the words that weigh most, and the severity if given (no more
-        serious than the rule's). `kinds: {model, message: {kind: {da, en}}}`: a kind model tells which kind the
-        sentence is, and that kind's message replaces the model's."""
+        serious than the rule's). `kinds: {model, confidence: {da, en}, message: {kind: {da, en}}}`: a kind model
+        tells which kind the sentence is, and where it is at least that sure, that kind's message replaces the
+        model's."""
         if not isinstance(spec, dict) or not {"name", "threshold", "message"} <= set(spec) <= {
                 "name", "threshold", "message", "severity", "kinds"}:
             self.fail("check.model", "needs name, threshold and message (and may have severity and kinds)")
@@ -279,9 +280,14 @@ class _RuleReader:
                 self.fail(f"check.model.message.{lang}", "must be a text with {cue} (the words that weigh most)")
 
     def kinds(self, spec) -> None:
-        if not isinstance(spec, dict) or set(spec) != {"model", "message"} or not isinstance(spec["message"], dict):
-            self.fail("check.model.kinds", "needs model and message (a message for each kind the model tells)")
+        if (not isinstance(spec, dict) or set(spec) != {"model", "confidence", "message"}
+                or not isinstance(spec["message"], dict) or not isinstance(spec["confidence"], dict)):
+            self.fail("check.model.kinds", "needs model, confidence (how sure the model must be to name a kind, "
+                                           "per language) and message (a message for each kind the model tells)")
         for lang in LANGUAGES:
+            confidence = spec["confidence"].get(lang)
+            if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 <= confidence < 1:
+                self.fail(f"check.model.kinds.confidence.{lang}", "must be a number from 0 up to 1")
             try:
                 kinds = load_model(spec["model"], lang).classes
             except (FileNotFoundError, TypeError) as error:
