@@ -310,3 +310,23 @@ def test_a_rule_page_says_how_far_its_warning_can_be_trusted(site, rule):
             cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td>(.*?)</td>", row)]
             expected = [f"{round(values[k] * 100)} %" if values[k] is not None else "–" for k in ("precision", "recall")]
             assert cells[1:4] == [*expected, str(values["labelled"])]
+
+
+@pytest.mark.parametrize("rule", [rule for rule in RULES if "model" in rule.check], ids=lambda rule: rule.id)
+def test_a_rule_page_shows_every_message_its_warning_can_show(site, rule):
+    """A rule with a model shows the model's message too, and where its kind model names the kind of dig or dodge,
+    each kind's, with what to write instead, as the reply box shows them: the page and the warning never disagree."""
+    site_dir, _ = site
+    model = rule.check["model"]
+    for language in LANGUAGES:
+        page_html = (site_dir / ("en" if language == "en" else "") / "rules" / rule.id / "index.html").read_text()
+        shown = re.search(r'<h2 id="[^"]*">(?:Beskeden, man ser i svarfeltet|The message shown in the reply box)'
+                          r'.*?</h2>(.*?)<h2', page_html, re.S)
+        assert shown, f"{rule.id} ({language}) doesn't show its messages"
+        def texts(tag):
+            return [html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+                    for text in re.findall(rf"<{tag}>(.*?)</{tag}>", shown.group(1), re.S)]
+
+        assert texts("blockquote") == [rule.message[language], model["message"][language].replace("{cue}", "…")]
+        kinds = model.get("kinds", {"message": {}})["message"].values()
+        assert texts("li") == [message[language].replace("{cue}", "…") for message in kinds]

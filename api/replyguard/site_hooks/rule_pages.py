@@ -58,6 +58,9 @@ LABELS = {
         "trust_levels": ("Næsten altid rigtig: ret svaret", "Oftest rigtig: se på det igen",
                          "En ekstra vurdering: læs sætningen igen, og døm selv"),
         "message": "Beskeden, man ser i svarfeltet",
+        "model_message": "Når modellen markerer en sætning, citerer beskeden de ord, der vejer tungest (her …):",
+        "kind_messages": "Når ReplyGuard er sikker nok på, hvilken slags det er, siger beskeden det, og hvad man kan "
+                         "skrive i stedet:",
         "examples": "Eksempler",
         "bad": "Det markerer reglen",
         "good": "Sig i stedet",
@@ -102,6 +105,9 @@ LABELS = {
         "applies_bound": {"min": "{name}: at least {value}.", "max": "{name}: at most {value}."},
         "why": "Why it matters to customers",
         "message": "The message shown in the reply box",
+        "model_message": "When the model flags a sentence, the message quotes the words that weigh most (here …):",
+        "kind_messages": "When ReplyGuard is sure enough which kind it is, the message says so, and what to write "
+                         "instead:",
         "examples": "Examples",
         "trust": "How far the warning can be trusted",
         "trust_intro": "Measured with make eval on the test part of the labelled corpus: replies that neither the "
@@ -368,6 +374,7 @@ def _rule_page(rule, language: str, principle_title: str | None, kind_titles: di
         "",
         _quote(rule.message[language]),
         "",
+        *_model_messages(rule, language, labels),
         f"## {labels['examples']}",
         "",
         f"### {labels['bad']}",
@@ -389,6 +396,20 @@ def _rule_page(rule, language: str, principle_title: str | None, kind_titles: di
         f"{labels['api_id']} `{rule.id}`.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _model_messages(rule, language: str, labels: dict) -> list[str]:
+    """The messages of the rule's model and of each kind its kind model names, as the reply box shows them, so the
+    page and the warning say the same thing; {cue}, the words quoted from the reply, shown as "…"."""
+    model = rule.check.get("model")
+    if not model:
+        return []
+    lines = [_text(labels["model_message"]), "", _quote(model["message"][language].replace("{cue}", "…")), ""]
+    if "kinds" in model:
+        lines += [_text(labels["kind_messages"]), ""]
+        lines += [f"- {_text(message[language].replace('{cue}', '…'))}" for message in model["kinds"]["message"].values()]
+        lines.append("")
+    return lines
 
 
 def _example(example, labels: dict) -> str:
