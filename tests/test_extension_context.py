@@ -272,6 +272,17 @@ def test_the_card_names_the_kind_of_dodge_and_what_to_do_instead(open_page, brow
     expect(card).to_contain_text("Take it on yourself, even when a partner caused it")
 
 
+def test_the_card_names_a_threat_and_what_to_do_instead(open_page, browser, app):
+    """kind-tone's warning says which kind of dig the sentence reads as, where its kind model is sure enough: a
+    threat of solicitors under a complaint."""
+    line = "If the review stays up, we will pass your details to our solicitors."
+    complaint = "Your mechanic was rude to me and the repair still isn't done. Never again!"
+    assert "kind-tone" in advice_in_the_extension(open_page, browser, app, complaint, 0, line)
+    card = browser.context.pages[-1].locator(CARD)
+    expect(card).to_contain_text('This can read as a threat: "our solicitors"')
+    expect(card).to_contain_text("Keep lawyers, bans and debt collectors out of a public reply")
+
+
 def test_deep_in_a_thread_the_move_to_phone_suggestion_replaces_the_draft(open_page, browser, app):
     """no-long-debate's suggestion is a whole reply (insert: replace): one click swaps the draft for it."""
     advice_in_the_extension(open_page, browser, app, COMMENTS["wronged customer"], 4)
