@@ -262,25 +262,22 @@ def test_a_discount_is_compensation_under_a_complaint_and_an_answer_under_a_ques
     assert "no-public-compensation" not in advice_in_the_extension(open_page, browser, app, question, 0, line)
 
 
-def test_the_card_names_the_kind_of_dodge_and_what_to_do_instead(open_page, browser, app):
-    """no-dodging's warning says which kind of dodge the sentence reads as, in the card staff read while typing."""
-    line = "Deliveries are handled by our courier partner, so they are the ones to speak to."
-    complaint = "My parcel has been 'out for delivery' for four days now. Where is it?"
-    assert "no-dodging" in advice_in_the_extension(open_page, browser, app, complaint, 0, line)
+@pytest.mark.parametrize("rule, line, complaint, names, says", [
+    ("no-dodging", "Deliveries are handled by our courier partner, so they are the ones to speak to.",
+     "My parcel has been 'out for delivery' for four days now. Where is it?",
+     "This can read as passing the case on to someone else", "Take it on yourself, even when a partner caused it"),
+    ("kind-tone", "If the review stays up, we will pass your details to our solicitors.",
+     "Your mechanic was rude to me and the repair still isn't done. Never again!",
+     'This can read as a threat: "our solicitors"', "Keep lawyers, bans and debt collectors out of a public reply"),
+], ids=["dodge", "dig"])
+def test_the_card_names_the_kind_of_dodge_or_dig_and_what_to_do_instead(open_page, browser, app, rule, line,
+                                                                          complaint, names, says):
+    """no-dodging's and kind-tone's warnings say which kind of dodge or dig the sentence reads as (where their kind
+    model is sure enough), in the card staff read while typing."""
+    assert rule in advice_in_the_extension(open_page, browser, app, complaint, 0, line)
     card = browser.context.pages[-1].locator(CARD)
-    expect(card).to_contain_text("This can read as passing the case on to someone else")
-    expect(card).to_contain_text("Take it on yourself, even when a partner caused it")
-
-
-def test_the_card_names_a_threat_and_what_to_do_instead(open_page, browser, app):
-    """kind-tone's warning says which kind of dig the sentence reads as, where its kind model is sure enough: a
-    threat of solicitors under a complaint."""
-    line = "If the review stays up, we will pass your details to our solicitors."
-    complaint = "Your mechanic was rude to me and the repair still isn't done. Never again!"
-    assert "kind-tone" in advice_in_the_extension(open_page, browser, app, complaint, 0, line)
-    card = browser.context.pages[-1].locator(CARD)
-    expect(card).to_contain_text('This can read as a threat: "our solicitors"')
-    expect(card).to_contain_text("Keep lawyers, bans and debt collectors out of a public reply")
+    expect(card).to_contain_text(names)
+    expect(card).to_contain_text(says)
 
 
 def test_deep_in_a_thread_the_move_to_phone_suggestion_replaces_the_draft(open_page, browser, app):
