@@ -9,7 +9,7 @@ from ..settings import LANGUAGES, Settings, SettingsError
 from .classify import KINDS as COMPLAINT_KINDS, Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
-from .model import SentenceModels, load_model, words_of
+from .model import SentenceModels, load_model, words_of_spans
 from .patterns import AnchorIndex, Haystack, PatternSet, runaway
 from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
 from .templates import load_templates
@@ -61,7 +61,7 @@ class _Text(Haystack):
         if self._sentence_features is None:
             spans = [(s.start, s.end) for s in self.measured.sentences]
             texts = [self.text[start:end] for start, end in spans]
-            self._sentence_words = list(map(words_of, texts))
+            self._sentence_words = words_of_spans(self.text, self.lowered, spans)
             found = self.sentence_models.sentence_features(texts, self._sentence_words, self.answers)
             self._sentence_features = [(start, end, row) for (start, end), row in zip(spans, found)]
         return self._sentence_features

@@ -61,6 +61,20 @@ def words_of(text: str) -> list[str]:
     return WORD.findall(NOT_WORDS.sub(" ", text.lower()))
 
 
+def words_of_spans(text: str, lowered: str | None, spans: list[tuple[int, int]]) -> list[list[str]]:
+    """words_of of each span of one text (its sentences), the text lowered and cleared of handles and links once
+    rather than once per span: the same words, since a handle or link ends at whitespace and a sentence begins after
+    it. `lowered`: text.lower(), or None when lowering changed its length (then each span is read alone)."""
+    if lowered is None:
+        return [words_of(text[start:end]) for start, end in spans]
+    cleared = NOT_WORDS.sub(_blank, lowered)
+    return [WORD.findall(cleared, start, end) for start, end in spans]
+
+
+def _blank(match: re.Match) -> str:
+    return " " * (match.end() - match.start())
+
+
 def _features(text: str, words: list[str], shape: list[str] = (), aggregated: frozenset[str] = frozenset()) -> list[str]:
     """Each feature once, but a word piece once for each different word it is in. `shape`: a sentence's shape
     features (sentence_features), kept last. `aggregated`: words whose pieces a scorer has added into the word's own
@@ -352,7 +366,7 @@ class SentenceModels:
         if not self.read_context:
             return [self.probabilities(row) for row in rows]
         given = _context_words(rows, words)
-        counts = Counter(word for its_words in given for word in its_words)
+        counts = Counter(chain.from_iterable(given))
         reply_total = self._totals(counts, self._by_context_word)
         results = []
         for row, its_words in zip(rows, given):
