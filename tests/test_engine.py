@@ -440,6 +440,23 @@ def test_a_dig_is_named_by_its_kind_only_where_the_model_is_sure_enough(tmp_path
     assert message(kind_tone_with_confidence(tmp_path, "{da: 0.0, en: 0.0}")) == shipped
 
 
+def test_a_patterns_finding_names_a_kind_where_the_model_is_sure_and_else_keeps_the_rules_message(tmp_path):
+    """A pattern's finding ("idiot") names the kind of its sentence and quotes the match where the kind model is sure
+    enough; where it isn't, it shows the rule's own message, which the playbook page shows as the reply box's."""
+    text = "Hi Sam. You're an idiot. Anna"
+
+    def message(confidence):
+        checker = kind_tone_with_confidence(tmp_path, confidence)
+        [finding] = [f for f in checker.check(text, "en").findings if f.rule == "kind-tone"]
+        assert finding.severity == "error"  # the pattern's, not the model's warning
+        return finding.message
+
+    rule = next(rule for rule in load_rules() if rule.id == "kind-tone")
+    assert message("{da: 0.99, en: 0.99}") == rule.message["en"]
+    named = message("{da: 0.0, en: 0.0}")
+    assert named.startswith("This can read as ") and ': "idiot". ' in named and named != rule.message["en"]
+
+
 @pytest.mark.parametrize("confidence, problem", [
     ("{da: 1.5, en: 0.8}", r"check\.model\.kinds\.confidence\.da: must be a number from 0 up to 1"),
     ("{da: 0.8}", r"check\.model\.kinds\.confidence\.en: must be a number from 0 up to 1"),

@@ -192,27 +192,29 @@ class _ModelSentences:
 
     def item(self, text: _Text, start: int, end: int) -> dict:
         """The finding's message and severity for the model's sentence marked start..end (without its address and
-        signature, which the words to quote leave out too)."""
+        signature, which the words to quote leave out too): its kind's message where the kind model is sure enough of
+        one, else the model's own, which names no kind rather than a wrong one."""
         found = _features_at(text, start)
         cue = self.model.cue(text.text[start:end], found)
-        return {"message": self._message_for(text, found).replace("{cue}", cue), **self.severity}
+        return {"message": (self._kind_message(text, found) or self.message).replace("{cue}", cue), **self.severity}
 
     def with_kind(self, text: _Text, start: int, end: int, item: dict | None) -> dict | None:
         """A pattern's match start..end (item: the pattern's own entry, None for an entity) in a rule whose model
-        tells kinds: its message names the kind of the sentence it is in, as the model's findings do, and quotes what
-        the pattern matched; its suggestions and severity stay the pattern's. A pattern's own message stays."""
+        tells kinds: where the kind model is sure enough of the sentence's kind, its message names it, as the model's
+        findings do, and quotes what the pattern matched; its suggestions and severity stay the pattern's. A
+        pattern's own message stays, and where no kind is named, the rule's message is shown, as in any rule."""
         if item and "message" in item:
             return item
-        message = self._message_for(text, _features_at(text, start))
-        return {**(item or {}), "message": message.replace("{cue}", text.text[start:end])}
+        message = self._kind_message(text, _features_at(text, start))
+        return {**(item or {}), "message": message.replace("{cue}", text.text[start:end])} if message else item
 
-    def _message_for(self, text: _Text, found: list[str]) -> str:
-        """The message for a sentence with these features: its kind's, when the model tells kinds and is sure enough
-        of this one; else the model's own, which names no kind rather than a wrong one."""
+    def _kind_message(self, text: _Text, found: list[str]) -> str | None:
+        """The message of the kind a sentence with these features reads as, when the model tells kinds and is at
+        least the rule's confidence sure of this one; else None."""
         if not self.kinds:
-            return self.message
+            return None
         kind, probability = self.kinds.best_class_of_row(found, text.sentence_models.aggregated)
-        return self.kind_messages[kind] if probability >= self.kind_confidence else self.message
+        return self.kind_messages[kind] if probability >= self.kind_confidence else None
 
 
 def _features_at(text: _Text, start: int) -> list[str]:
