@@ -590,12 +590,7 @@ def train_all(report=print) -> dict[Path, str]:
             text, thresholds[language], why = trained[(name, language)]
             made[model_path(name, language, MODELS_DIR)] = text
             report(why)
-        path = RULES_DIR / f"{rule_id}.yml"
-        source = made.get(path, path.read_text(encoding="utf-8"))
-        if len(THRESHOLD_LINE.findall(source)) != 1:
-            raise SystemExit(f"{path}: needs one line '    threshold: {{da: ..., en: ...}}' under check.model")
-        made[path] = THRESHOLD_LINE.sub(lambda m: f"{m.group(1)}{{da: {thresholds['da']:.2f}, en: {thresholds['en']:.2f}}}",
-                                        source)
+        _write_per_language(made, rule_id, THRESHOLD_LINE, thresholds, "check.model.threshold")
     for language in LANGUAGES:
         text, _, why = complaint[language]
         made[model_path(COMPLAINT_MODEL_NAME, language, MODELS_DIR)] = text
@@ -607,13 +602,19 @@ def train_all(report=print) -> dict[Path, str]:
             made[model_path(name, language, MODELS_DIR)] = text
             report(why)
         rule_id = next(rule_id for its_label, rule_id, *_ in SENTENCE_MODELS.values() if its_label == label)
-        path = RULES_DIR / f"{rule_id}.yml"
-        source = made.get(path, path.read_text(encoding="utf-8"))
-        if len(CONFIDENCE_LINE.findall(source)) != 1:
-            raise SystemExit(f"{path}: needs one line '      confidence: {{da: ..., en: ...}}' under check.model.kinds")
-        made[path] = CONFIDENCE_LINE.sub(
-            lambda m: f"{m.group(1)}{{da: {confidences['da']:.2f}, en: {confidences['en']:.2f}}}", source)
+        _write_per_language(made, rule_id, CONFIDENCE_LINE, confidences, "check.model.kinds.confidence")
     return made
+
+
+def _write_per_language(made: dict[Path, str], rule_id: str, line: re.Pattern, values: dict[str, float],
+                        field: str) -> None:
+    """The rule file's one line of a value per language (`field`: its threshold, its kind model's confidence) set to
+    `values`, in the text made so far for that file (made) or else the file's own."""
+    path = RULES_DIR / f"{rule_id}.yml"
+    source = made.get(path, path.read_text(encoding="utf-8"))
+    if len(line.findall(source)) != 1:
+        raise SystemExit(f"{path}: needs {field} on one line of its own: {{da: ..., en: ...}}")
+    made[path] = line.sub(lambda m: f"{m.group(1)}{{da: {values['da']:.2f}, en: {values['en']:.2f}}}", source)
 
 
 def one_thread_each() -> None:

@@ -463,3 +463,19 @@ def test_stock_phrases_are_caught_by_the_rules_patterns_alone(patterns_only, rul
 def test_the_stock_retorts_kind_look_alikes_are_not_blocked(patterns_only, language, reply):
     """A kind-tone pattern blocks the reply, so a stock retort is only matched where it can't be kind."""
     assert "kind-tone" not in [f.rule for f in patterns_only.check(reply, language).findings]
+
+
+def test_make_train_writes_a_rule_files_threshold_and_confidence_lines_and_stops_without_them():
+    """make train writes what it chooses into the rule file's own lines, and stops, naming the field, when a rule file
+    doesn't have the line to write it in."""
+    from quality.train import CONFIDENCE_LINE, RULES_DIR, THRESHOLD_LINE, _write_per_language
+
+    path = RULES_DIR / "kind-tone.yml"
+    made = {path: "check:\n  model:\n    threshold: {da: 0.50, en: 0.50}\n    kinds:\n      confidence: {da: 0.00, en: 0.00}\n"}
+    _write_per_language(made, "kind-tone", THRESHOLD_LINE, {"da": 0.581, "en": 0.5}, "check.model.threshold")
+    _write_per_language(made, "kind-tone", CONFIDENCE_LINE, {"da": 0.81, "en": 0.84}, "check.model.kinds.confidence")
+    assert made[path] == ("check:\n  model:\n    threshold: {da: 0.58, en: 0.50}\n    kinds:\n"
+                          "      confidence: {da: 0.81, en: 0.84}\n")
+    made[path] = "check:\n  model:\n    threshold: {da: 0.50, en: 0.50}\n"
+    with pytest.raises(SystemExit, match="needs check.model.kinds.confidence on one line"):
+        _write_per_language(made, "kind-tone", CONFIDENCE_LINE, {"da": 0.81, "en": 0.84}, "check.model.kinds.confidence")
