@@ -25,7 +25,7 @@ from pathlib import Path
 from quality.corpus import COMPLAINT_KINDS, ROOT, in_test_split, load_comments, load_replies
 from replyguard.checking.classify import Classifier
 from replyguard.checking.engine import Checker
-from replyguard.checking.model import load_model, sentence_features
+from replyguard.checking.model import sentence_features
 from replyguard.checking.rules import load_rules
 from replyguard.checking.text import Measured
 from replyguard.settings import load_settings
@@ -152,8 +152,9 @@ def fmt(value) -> str:
 
 def evaluate(split: str = "test", patterns_only: bool = False):
     """Tallies per (rule, language, 'all'/'real'), complaint confusion matrices, the report's lines per rule, the
-    real Twitter pool's unsupported error-level findings, and the labelled spans caught per kind of hostility and
-    evasion ({(rule, language, kind): [caught, labelled]}), for the test split or the training part."""
+    real Twitter pool's unsupported error-level findings, the labelled spans caught per kind of hostility and
+    evasion ({(rule, language, kind): [caught, labelled]}), and how often a caught span's message names its kind
+    ({(rule, language): [caught, named, named right]}), for the test split or the training part."""
     in_split = in_test_split if split == "test" else (lambda item_id: not in_test_split(item_id))
     replies = load_replies()
     rules = load_rules()
@@ -164,6 +165,8 @@ def evaluate(split: str = "test", patterns_only: bool = False):
     report: dict[str, list[str]] = {rule_id: [] for rule_id in MEASURES}
     pool_errors, pool_size, pool_test_errors, pool_test_size = [], 0, 0, 0
     by_kind: dict[tuple[str, str, str], list[int]] = {}
+    named: dict[tuple[str, str], list[int]] = {}
+    kind_of_message = {(rule.id, lang): kinds_by_message(rule, lang) for rule in rules for lang in LANGUAGES}
     for reply in replies:
         findings = reply_findings(checker, reply)
         chosen = in_split(reply.id)
@@ -183,6 +186,7 @@ def evaluate(split: str = "test", patterns_only: bool = False):
             if outcome is None:
                 continue
             _count_kinds(by_kind, rule_id, reply, found)
+            _count_named(named, kind_of_message[(rule_id, reply.lang)], rule_id, reply, found)
             for part in ("all", "real") if reply.real else ("all",):
                 tally = tallies.setdefault((rule_id, reply.lang, part), Tally())
                 for piece in outcome.split("+"):
@@ -208,7 +212,7 @@ def evaluate(split: str = "test", patterns_only: bool = False):
             report.setdefault("complaint kinds", []).append(
                 f"- `{comment.id}` ({comment.lang}) labelled **{comment.kind}**, classified **{kind}**: "
                 f"{comment.text}".replace("\n", " "))
-    return tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size), by_kind
+    return tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size), by_kind, named
 
 
 def _count_kinds(by_kind: dict, rule_id: str, reply, found) -> None:
@@ -255,23 +259,30 @@ def kind_sentences(replies, label: str, language: str, in_split) -> list[tuple[l
     return found_kinds
 
 
-def kinds_named(split: str = "test") -> dict[tuple[str, str], tuple[int, int, int]]:
-    """{(rule id, language): (named, named right, judged)} for each rule whose model's message names a kind
-    (check.model.kinds): every sentence of the split labelled with a kind, whether the kind model is sure enough to
-    name one (the rule's confidence), and whether it names the labelled kind (evaluate.NAMED_AS)."""
-    in_split = in_test_split if split == "test" else (lambda item_id: not in_test_split(item_id))
-    replies, named = load_replies(), {}
-    for rule in load_rules():
-        kinds = rule.check.get("model", {}).get("kinds")
-        if not kinds or rule.id not in MEASURES:
+def kinds_by_message(rule, language: str) -> dict[str, str]:
+    """{the words a kind's message opens with: the kind} for a rule whose messages name kinds (check.model.kinds),
+    so that a finding's message tells which kind the reply box named; {} for other rules."""
+    messages = rule.check.get("model", {}).get("kinds", {}).get("message", {})
+    return {texts[language].split("{cue}")[0]: kind for kind, texts in messages.items()}
+
+
+def _count_named(named: dict, kind_of_message: dict[str, str], rule_id: str, reply, found) -> None:
+    """For each labelled span with a kind that one of the rule's findings marks: whether the finding's message names
+    a kind, as staff see it (a pattern's own `kind:`, or the kind model's where it is sure enough), and whether the
+    labelled one (NAMED_AS)."""
+    measure = MEASURES[rule_id]
+    if not kind_of_message or reply.complaint_kind not in measure.kinds:
+        return
+    named_as = NAMED_AS.get(measure.label, {})
+    tally = named.setdefault((rule_id, reply.lang), [0, 0, 0])
+    for item, wanted in zip(reply.labels[measure.label], reply.spans(measure.label)):
+        finding = next((f for f in found if f.start is not None and overlaps((f.start, f.end), wanted)), None)
+        if finding is None or not isinstance(item, dict) or "kind" not in item:
             continue
-        for lang in LANGUAGES:
-            model, confidence = load_model(kinds["model"], lang), kinds["confidence"][lang]
-            judged = [(*model.best_class(found), kind)
-                      for found, kind, _ in kind_sentences(replies, MEASURES[rule.id].label, lang, in_split)]
-            sure = [(best, kind) for best, probability, kind in judged if probability >= confidence]
-            named[(rule.id, lang)] = (len(sure), sum(best == kind for best, kind in sure), len(judged))
-    return named
+        kind = next((kind for opening, kind in kind_of_message.items() if finding.message.startswith(opening)), None)
+        tally[0] += 1
+        tally[1] += kind is not None
+        tally[2] += kind == named_as.get(item["kind"], item["kind"])
 
 
 def macro_f1(matrix: Counter) -> float:
@@ -303,7 +314,7 @@ def main(argv: list[str]) -> int:
     split = "train" if argv[:1] == ["--train"] else "test"
     patterns_only = split == "train" and "--patterns-only" in argv
     argv = [arg for arg in argv if arg != "--patterns-only"]
-    tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size), by_kind = evaluate(
+    tallies, confusion, report, (pool_errors, pool_size, pool_test_errors, pool_test_size), by_kind, named = evaluate(
         split, patterns_only)
     missed = []
     print(f"{'Test split' if split == 'test' else 'TRAINING PART (for development; make eval measures the test split)'}"
@@ -335,10 +346,9 @@ def main(argv: list[str]) -> int:
         print(f"  {line}")
         kind_lines.append(f"- {line}")
     report["recall by kind"] = kind_lines
-    for (rule_id, lang), (named, right, judged) in kinds_named(split).items():
-        print(f"  {rule_id} {lang}: its message names a kind for {named} of {judged} labelled sentences "
-              f"({named / judged:.2f}), the labelled kind for {right} of them ({right / max(named, 1):.2f})"
-              if judged else f"  {rule_id} {lang}: no labelled sentences to name")
+    for (rule_id, lang), (caught, with_kind, right) in sorted(named.items()):
+        print(f"  {rule_id} {lang}: the message names a kind for {with_kind} of the {caught} labelled spans caught "
+              f"({with_kind / max(caught, 1):.2f}), the labelled kind for {right} of them ({right / max(with_kind, 1):.2f})")
     print(f"\nComplaint classifier, {'test split' if split == 'test' else 'training part'} (rows: labelled kind, columns: classified kind)")
     for lang in LANGUAGES:
         matrix = confusion[lang]

@@ -441,9 +441,10 @@ def test_a_dig_is_named_by_its_kind_only_where_the_model_is_sure_enough(tmp_path
 
 
 def test_a_patterns_finding_names_a_kind_where_the_model_is_sure_and_else_keeps_the_rules_message(tmp_path):
-    """A pattern's finding ("idiot") names the kind of its sentence and quotes the match where the kind model is sure
-    enough; where it isn't, it shows the rule's own message, which the playbook page shows as the reply box's."""
-    text = "Hi Sam. You're an idiot. Anna"
+    """A pattern that names no kind of its own ("what a surprise" mocks or talks down, depending on the rest) makes a
+    finding that names the kind of its sentence and quotes the match where the kind model is sure enough; where it
+    isn't, it shows the rule's own message, which the playbook page shows as the reply box's."""
+    text = "Hi Sam. Well, what a surprise. Anna"
 
     def message(confidence):
         checker = kind_tone_with_confidence(tmp_path, confidence)
@@ -454,7 +455,41 @@ def test_a_patterns_finding_names_a_kind_where_the_model_is_sure_and_else_keeps_
     rule = next(rule for rule in load_rules() if rule.id == "kind-tone")
     assert message("{da: 0.99, en: 0.99}") == rule.message["en"]
     named = message("{da: 0.0, en: 0.0}")
-    assert named.startswith("This can read as ") and ': "idiot". ' in named and named != rule.message["en"]
+    assert named.startswith("This can read as ") and ': "what a surprise". ' in named and named != rule.message["en"]
+
+
+@pytest.mark.parametrize("language, text, kind, cue", [
+    ("en", "Hi Sam. You're an idiot. Anna", "insult", "idiot"),
+    ("da", "Hej Tom. Din anmeldelse er sendt videre til vores advokat. Mvh Anna", "threat", "til vores advokat"),
+    ("en", "Hi Sam. As clearly stated on the booking page, it closes at six. Anna", "condescension", "As clearly stated"),
+])
+def test_a_pattern_names_the_kind_its_rule_file_gives_it_even_where_the_model_is_unsure(tmp_path, language, text,
+                                                                                         kind, cue):
+    """A pattern the rule's author gave a kind (`kind: insult`) names that kind, with what to do instead, whatever the
+    kind model makes of the sentence: what an insult or a lawyer means needs no guess."""
+    checker = kind_tone_with_confidence(tmp_path, "{da: 0.99, en: 0.99}")  # the kind model never sure enough
+    [finding] = [f for f in checker.check(text, language).findings if f.rule == "kind-tone"]
+    rule = next(rule for rule in load_rules() if rule.id == "kind-tone")
+    assert finding.message == rule.check["model"]["kinds"]["message"][kind][language].replace("{cue}", cue)
+    assert finding.severity == "error"
+
+
+@pytest.mark.parametrize("change, problem", [
+    (lambda text: text.replace("        kind: insult\n", "        kind: sarcasm\n", 1),
+     r"kind-tone\.yml: check\.patterns\.da\[\d+\]\.kind: must be one of the kinds the model has messages for: "
+     r"mockery, condescension"),
+    (lambda text: text.replace("      - '(?:ikke|aldrig) (?:din|jeres) (?:egen )?skyld'\n",
+                               "      - {pattern: '(?:ikke|aldrig) (?:din|jeres) (?:egen )?skyld', kind: blame}\n"),
+     r"check\.unless\.da\[0\]\.kind: only the patterns of a rule whose model tells kinds may name one"),
+])
+def test_a_patterns_kind_must_be_one_the_rule_has_a_message_for(tmp_path, change, problem):
+    """A kind with no message (a typo), or on a pattern that flags nothing itself (unless), stops the start rather
+    than showing a finding without its kind's advice."""
+    rule = (default_rules_dir() / "kind-tone.yml").read_text(encoding="utf-8")
+    assert change(rule) != rule
+    (tmp_path / "kind-tone.yml").write_text(change(rule), encoding="utf-8")
+    with pytest.raises(RuleError, match=problem):
+        load_rules(tmp_path)
 
 
 @pytest.mark.parametrize("confidence, problem", [

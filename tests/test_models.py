@@ -7,7 +7,7 @@ import math
 import pytest
 
 from quality.corpus import ROOT, Reply
-from quality.evaluate import _count_kinds, evaluate, scores, without_models
+from quality.evaluate import _count_kinds, _count_named, evaluate, kinds_by_message, scores, without_models
 from replyguard.checking.engine import Checker, Finding
 from quality.train import (TrainingRows, arguing_beside_label, fit, matrix, model_json, naive_bayes_scale,
                            nearest_to_targets, sentences, stale, train_all)
@@ -15,6 +15,7 @@ from replyguard.settings import load_settings
 from replyguard.checking.model import (ANSWERS, SHAPE, LinearModel, SentenceModels, features, load_model, model_from_json,
                                        sentence_context, sentence_features, words_of)
 from replyguard.checking.text import Measured
+from replyguard.checking.rules import load_rules
 
 
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
@@ -271,7 +272,7 @@ def test_a_message_never_quotes_the_sign_off_that_ends_the_line(shape_weight, cu
 
 def test_the_playbooks_published_scores_are_the_last_evaluation_of_this_corpus_and_checker():
     """quality/scores.json, which the rule pages show, is what make eval measures now (run make eval to refresh)."""
-    tallies, confusion, _, _, _ = evaluate("test")
+    tallies, confusion, *_ = evaluate("test")
     assert scores(tallies, confusion) == json.loads((ROOT / "quality" / "scores.json").read_text(encoding="utf-8"))
 
 
@@ -287,6 +288,27 @@ def test_make_eval_counts_each_kind_of_hostility_caught_or_missed():
     _count_kinds(counted, "kind-tone", reply, found)
     _count_kinds(counted, "kind-tone", reply, [])
     assert counted == {("kind-tone", "en", "mockery"): [1, 2], ("kind-tone", "en", "condescension"): [0, 2]}
+
+
+def test_make_eval_counts_how_often_the_message_of_a_caught_dig_names_its_kind():
+    """What staff see: of the labelled spans a finding marks, how often its message names a kind, and how often the
+    labelled one (gloating is named as mockery); a span no finding marks is not counted, a finding with the rule's
+    own message is caught but names none."""
+    rule = next(rule for rule in load_rules() if rule.id == "kind-tone")
+    messages = rule.check["model"]["kinds"]["message"]
+    text = "Good luck finding a better café. Some of us read the manual. You clearly broke it. Call me on 70 20 30 40."
+    labels = {"hostile": [{"span": "Good luck finding a better café", "kind": "gloating"},
+                          {"span": "Some of us read the manual", "kind": "condescension"},
+                          {"span": "You clearly broke it", "kind": "blame"}]}
+    reply = Reply("en-x-0001", "en", "facebook", "written", text, None, "complaint", labels)
+    found = [Finding("kind-tone", "error", messages["mockery"]["en"].replace("{cue}", "Good luck"), 0, 31, None, ()),
+             Finding("kind-tone", "error", messages["insult"]["en"].replace("{cue}", "read"), 33, 59, None, ()),
+             Finding("kind-tone", "warning", rule.message["en"], 61, 81, None, ())]
+    named = {}
+    _count_named(named, kinds_by_message(rule, "en"), "kind-tone", reply, found)
+    _count_named(named, kinds_by_message(rule, "en"), "kind-tone", reply, found[:1])
+    assert named == {("kind-tone", "en"): [3 + 1, 2 + 1, 1 + 1]}
+    assert kinds_by_message(next(rule for rule in load_rules() if rule.id == "offer-phone"), "en") == {}
 
 
 @pytest.mark.parametrize("language, body, closings", [

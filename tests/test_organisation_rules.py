@@ -197,6 +197,9 @@ BROKEN = {
     "model in an organisation rule": (
         lambda text: text.replace("  span: sentence\n", "  span: sentence\n  model: {name: kind-tone, threshold: {da: 0.5, en: 0.5}, message: {da: '{cue}', en: '{cue}'}}\n"),
         r"check\.model: is for the playbook's own rules"),
+    "kind on an organisation's pattern": (
+        lambda text: text.replace("'det er (?:helt )?vores ansvar'", "{pattern: 'det er (?:helt )?vores ansvar', kind: threat}"),
+        r"check\.patterns\.da\[1\]\.kind: only the patterns of a rule whose model tells kinds may name one"),
     "unknown principle": (lambda text: text.replace("principle: take-it-offline", "principle: be-nice"),
                           r"principle: must name one of the playbook's principles: admit-and-apologise"),
 }

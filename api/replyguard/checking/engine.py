@@ -200,12 +200,16 @@ class _ModelSentences:
 
     def with_kind(self, text: _Text, start: int, end: int, item: dict | None) -> dict | None:
         """A pattern's match start..end (item: the pattern's own entry, None for an entity) in a rule whose model
-        tells kinds: where the kind model is sure enough of the sentence's kind, its message names it, as the model's
-        findings do, and quotes what the pattern matched; its suggestions and severity stay the pattern's. A
-        pattern's own message stays, and where no kind is named, the rule's message is shown, as in any rule."""
+        tells kinds: its message names the kind the pattern says it finds (`kind:` in the rule file), or else, where
+        the kind model is sure enough of the sentence's kind, that one, as the model's findings do, and quotes what
+        the pattern matched; its suggestions and severity stay the pattern's. A pattern's own message stays, and
+        where no kind is named, the rule's message is shown, as in any rule."""
         if item and "message" in item:
             return item
-        message = self._kind_message(text, _features_at(text, start))
+        if item and "kind" in item:
+            message = self.kind_messages[item["kind"]]
+        else:
+            message = self._kind_message(text, _features_at(text, start))
         return {**(item or {}), "message": message.replace("{cue}", text.text[start:end])} if message else item
 
     def _kind_message(self, text: _Text, found: list[str]) -> str | None:

@@ -224,13 +224,13 @@ class _RuleReader:
         if kind == "present":
             if not {"patterns", "entities", "model"} & set(check):
                 self.fail("check", "a present check needs patterns, entities or a model")
-            if {"patterns", "entities"} & set(check):
-                self.matchers("check", check)
             if "model" in check and self.origin == "organisation":
                 self.fail("check.model", "is for the playbook's own rules, whose models make train learns from the "
                                          "labelled corpus; an organisation's rule finds words with patterns")
             if "model" in check:
                 self.model(check["model"])
+            if {"patterns", "entities"} & set(check):
+                self.matchers("check", check, check.get("model", {}).get("kinds", {}).get("message", {}))
             if "unless" in check:
                 self.patterns("check.unless", check["unless"])
             if check.get("span", "match") not in ("match", "sentence"):
@@ -299,16 +299,19 @@ class _RuleReader:
                     self.fail(f"check.model.kinds.message.{kind}.{lang}",
                               "must be a text with {cue} (the words that weigh most)")
 
-    def matchers(self, name: str, group) -> None:
+    def matchers(self, name: str, group, kind_messages: dict | None = None) -> None:
         if not isinstance(group, dict) or not ({"patterns", "entities"} & set(group)):
             self.fail(name, "must have patterns and/or entities")
         if "patterns" in group:
-            self.patterns(f"{name}.patterns", group["patterns"])
+            self.patterns(f"{name}.patterns", group["patterns"], kind_messages)
         for entity in group.get("entities", []):
             if entity not in ENTITIES:
                 self.fail(f"{name}.entities", f"unknown entity {entity!r} (known: {', '.join(ENTITIES)})")
 
-    def patterns(self, name: str, patterns) -> None:
+    def patterns(self, name: str, patterns, kind_messages: dict | None = None) -> None:
+        """`kind_messages`: the kind messages of the rule's model where a pattern may name its findings' kind outright
+        (`kind:`, what the rule's author knows the pattern means, rather than the kind model's guess); None where
+        a pattern flags nothing itself (unless, require)."""
         if not isinstance(patterns, dict) or not patterns or set(patterns) - set(PATTERN_LANGUAGES):
             self.fail(name, f"must map some of {', '.join(PATTERN_LANGUAGES)} to lists of patterns")
         for lang, items in patterns.items():
@@ -320,8 +323,12 @@ class _RuleReader:
                     item = {"pattern": item}
                 if not isinstance(item, dict) or not isinstance(item.get("pattern"), str):
                     self.fail(where, "must be a pattern string or a mapping with 'pattern' (quote patterns that contain ': ')")
-                if set(item) - {"pattern", "case_sensitive", "word", "suggest", "not_answering"}:
-                    self.fail(where, "allowed keys: pattern, case_sensitive, word, suggest, not_answering")
+                if set(item) - {"pattern", "case_sensitive", "word", "suggest", "not_answering", "kind"}:
+                    self.fail(where, "allowed keys: pattern, case_sensitive, word, suggest, not_answering, kind")
+                if "kind" in item and item["kind"] not in (kind_messages or {}):
+                    self.fail(f"{where}.kind", "only the patterns of a rule whose model tells kinds may name one"
+                              if not kind_messages else
+                              f"must be one of the kinds the model has messages for: {', '.join(kind_messages)}")
                 if "not_answering" in item:
                     kinds = item["not_answering"]  # checked with `in`, which doesn't hash: [{praise: 1}] is refused too
                     if not isinstance(kinds, list) or not kinds or not all(kind in COMPLAINT_KINDS for kind in kinds):
