@@ -296,9 +296,10 @@ def macro_f1(matrix: Counter) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
-def scores(tallies: dict, confusion: dict) -> dict:
+def scores(tallies: dict, confusion: dict, named: dict) -> dict:
     """What the playbook site shows: per rule, language and part (all / real), the counts, precision and recall;
-    the complaint classifier's macro-F1 per language."""
+    the complaint classifier's macro-F1 per language; and per rule whose messages name kinds, per language, how
+    often a caught span's message names one and how often the labelled one (evaluate's `named`)."""
     published = {}
     for (rule_id, lang, part), tally in sorted(tallies.items()):
         published.setdefault(rule_id, {}).setdefault(lang, {})[part] = {
@@ -307,6 +308,9 @@ def scores(tallies: dict, confusion: dict) -> dict:
             "recall": None if tally.recall is None else round(tally.recall, 2)}
     for lang, matrix in confusion.items():
         published.setdefault("complaint-kinds", {})[lang] = {"macro_f1": round(macro_f1(matrix), 2)}
+    for (rule_id, lang), (caught, with_kind, right) in sorted(named.items()):
+        published.setdefault("kinds-named", {}).setdefault(rule_id, {})[lang] = {
+            "caught": caught, "named": with_kind, "right": right}
     return published
 
 
@@ -381,7 +385,7 @@ def main(argv: list[str]) -> int:
                     + "\n", encoding="utf-8")
     print(f"\nEvery miss and false alarm: {path}")
     if split == "test":
-        SCORES.write_text(json.dumps(scores(tallies, confusion), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        SCORES.write_text(json.dumps(scores(tallies, confusion, named), indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"Scores for the playbook site: {SCORES.name}")
     if missed:
         print(f"Targets missed: {', '.join(missed)}")

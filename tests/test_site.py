@@ -330,3 +330,22 @@ def test_a_rule_page_shows_every_message_its_warning_can_show(site, rule):
         assert texts("blockquote") == [rule.message[language], model["message"][language].replace("{cue}", "…")]
         kinds = model.get("kinds", {"message": {}})["message"].values()
         assert texts("li") == [message[language].replace("{cue}", "…") for message in kinds]
+
+
+@pytest.mark.parametrize("rule", [rule for rule in RULES if "kinds" in rule.check.get("model", {})],
+                         ids=lambda rule: rule.id)
+def test_a_rule_page_says_how_often_its_message_names_a_kind_and_how_often_the_right_one(site, rule):
+    """From the last make eval (quality/scores.json): of the labelled spans the rule catches, the share whose message
+    names a kind, and of those the share naming the labelled kind, per language; staff then know how far "this can
+    read as a threat" can be taken at its word."""
+    site_dir, _ = site
+    named = json.loads((ROOT / "quality" / "scores.json").read_text(encoding="utf-8"))["kinds-named"][rule.id]
+    for language in LANGUAGES:
+        page_html = (site_dir / ("en" if language == "en" else "") / "rules" / rule.id / "index.html").read_text()
+        shown = re.search(r'<h2 id="[^"]*">(?:Beskeden, man ser i svarfeltet|The message shown in the reply box)'
+                          r'.*?</h2>(.*?)<h2', page_html, re.S)
+        rows = [[html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+                for row in re.findall(r"<tr>(.*?)</tr>", shown.group(1), re.S)][1:]
+        assert rows == [[{"da": "Dansk" if language == "da" else "Danish", "en": "Engelsk" if language == "da" else "English"}[lang],
+                         f"{round(counts['named'] / counts['caught'] * 100)} %",
+                         f"{round(counts['right'] / counts['named'] * 100)} %"] for lang, counts in sorted(named.items())]

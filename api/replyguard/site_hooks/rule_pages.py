@@ -61,6 +61,10 @@ LABELS = {
         "model_message": "Når modellen markerer en sætning, citerer beskeden de ord, der vejer tungest (her …):",
         "kind_messages": "Når ReplyGuard er sikker nok på, hvilken slags det er, siger beskeden det, og hvad man kan "
                          "skrive i stedet:",
+        "kinds_trust": "Målt med make eval på korpussets testdel, ligesom præcision og genkaldelse ovenfor: hvor meget "
+                       "af det, reglen fanger, der får en besked, som nævner en slags, og hvor tit det er den slags, "
+                       "korpusset er mærket med:",
+        "kinds_trust_columns": ("Sprog", "Beskeden nævner en slags", "Den mærkede slags"),
         "examples": "Eksempler",
         "bad": "Det markerer reglen",
         "good": "Sig i stedet",
@@ -108,6 +112,10 @@ LABELS = {
         "model_message": "When the model flags a sentence, the message quotes the words that weigh most (here …):",
         "kind_messages": "When ReplyGuard is sure enough which kind it is, the message says so, and what to write "
                          "instead:",
+        "kinds_trust": "Measured with make eval on the corpus's test part, like the precision and recall above: how "
+                       "much of what the rule catches gets a message that names a kind, and how often that is the kind "
+                       "the corpus is labelled with:",
+        "kinds_trust_columns": ("Language", "The message names a kind", "The labelled kind"),
         "examples": "Examples",
         "trust": "How far the warning can be trusted",
         "trust_intro": "Measured with make eval on the test part of the labelled corpus: replies that neither the "
@@ -374,7 +382,7 @@ def _rule_page(rule, language: str, principle_title: str | None, kind_titles: di
         "",
         _quote(rule.message[language]),
         "",
-        *_model_messages(rule, language, labels),
+        *_model_messages(rule, language, labels, scores.get("kinds-named", {}).get(rule.id)),
         f"## {labels['examples']}",
         "",
         f"### {labels['bad']}",
@@ -398,9 +406,11 @@ def _rule_page(rule, language: str, principle_title: str | None, kind_titles: di
     return "\n".join(lines) + "\n"
 
 
-def _model_messages(rule, language: str, labels: dict) -> list[str]:
+def _model_messages(rule, language: str, labels: dict, kinds_named: dict | None) -> list[str]:
     """The messages of the rule's model and of each kind its kind model names, as the reply box shows them, so the
-    page and the warning say the same thing; {cue}, the words quoted from the reply, shown as "…"."""
+    page and the warning say the same thing; {cue}, the words quoted from the reply, shown as "…". Then, from the
+    last make eval (`kinds_named`: per language, the labelled spans caught, how many of their messages name a kind
+    and how many the labelled one), how often a kind is named and how far it can be trusted."""
     model = rule.check.get("model")
     if not model:
         return []
@@ -409,6 +419,13 @@ def _model_messages(rule, language: str, labels: dict) -> list[str]:
         lines += [_text(labels["kind_messages"]), ""]
         lines += [f"- {_text(message[language].replace('{cue}', '…'))}" for message in model["kinds"]["message"].values()]
         lines.append("")
+        if kinds_named:
+            lines += [_text(labels["kinds_trust"]), "", "| " + " | ".join(labels["kinds_trust_columns"]) + " |",
+                      "| --- | --- | --- |"]
+            lines += [f"| {labels['trust_parts'][lang]} | {_percent(counts['named'] / counts['caught'] if counts['caught'] else None)} "
+                      f"| {_percent(counts['right'] / counts['named'] if counts['named'] else None)} |"
+                      for lang, counts in sorted(kinds_named.items())]
+            lines.append("")
     return lines
 
 
