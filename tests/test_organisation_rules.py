@@ -189,6 +189,8 @@ BROKEN = {
                       r"flags: must give a text for both da and en"),
     "unknown check kind": (lambda text: text.replace("kind: present", "kind: forbidden"),
                            r"check\.kind: must be one of present, absent, metric"),
+    "a key given twice": (lambda text: text.replace("severity: error\n", "severity: error\nseverity: warning\n"),
+                          r"not valid YAML \(line \d+, column 1: found duplicate key 'severity'\)"),
     "unknown field": (lambda text: text.replace("suggestions:", "sugestions:"),
                       r"sugestions: unknown field \(allowed here: check, examples, .*suggestions"),
     "runaway pattern": (lambda text: text.replace("'det er (?:helt )?vores ansvar'", r"'(\w+\s?)+ ansvar'"),

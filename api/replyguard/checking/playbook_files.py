@@ -10,6 +10,23 @@ import yaml
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _UniqueKeysLoader(SAFE_LOADER):
+    """The safe loader, except that a key given twice in one mapping is an error: YAML's loaders keep the last and
+    drop the first without a word, so a pattern given two `suggest:` lines (one meant for the pattern above it)
+    silently lost one."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, float, bool)):
+                continue  # a list or a mapping as a key: the safe loader's own error says what is wrong with it
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"found duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def packaged_dir(name: str) -> Path:
     """A folder of playbook files shipped with the package (in the checkout, a link to the playbook's own folder)."""
     return (Path(str(files("replyguard"))) / name).resolve()
@@ -26,7 +43,7 @@ def yaml_files(directory: Path, what: str, error: type[ValueError]) -> list[Path
 def read_yaml(path: Path, error: type[ValueError]):
     """One file's data; a file that isn't YAML is `error`, naming the file and what the parser says."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeysLoader)
     except yaml.YAMLError as problem:
         # On one line, with the place the parser stopped: `replyguard rules check` prints one line per problem.
         mark = getattr(problem, "problem_mark", None)
