@@ -166,7 +166,7 @@ def evaluate(split: str = "test", patterns_only: bool = False):
     pool_errors, pool_size, pool_test_errors, pool_test_size = [], 0, 0, 0
     by_kind: dict[tuple[str, str, str], list[int]] = {}
     named: dict[tuple[str, str], list[int]] = {}
-    kind_of_message = {(rule.id, lang): kinds_by_message(rule, lang) for rule in rules for lang in LANGUAGES}
+    naming_kinds = {rule.id for rule in rules if "kinds" in rule.check.get("model", {})}
     for reply in replies:
         findings = reply_findings(checker, reply)
         chosen = in_split(reply.id)
@@ -186,7 +186,8 @@ def evaluate(split: str = "test", patterns_only: bool = False):
             if outcome is None:
                 continue
             _count_kinds(by_kind, rule_id, reply, found)
-            _count_named(named, kind_of_message[(rule_id, reply.lang)], rule_id, reply, found)
+            if rule_id in naming_kinds:
+                _count_named(named, rule_id, reply, found)
             for part in ("all", "real") if reply.real else ("all",):
                 tally = tallies.setdefault((rule_id, reply.lang, part), Tally())
                 for piece in outcome.split("+"):
@@ -259,19 +260,12 @@ def kind_sentences(replies, label: str, language: str, in_split) -> list[tuple[l
     return found_kinds
 
 
-def kinds_by_message(rule, language: str) -> dict[str, str]:
-    """{the words a kind's message opens with: the kind} for a rule whose messages name kinds (check.model.kinds),
-    so that a finding's message tells which kind the reply box named; {} for other rules."""
-    messages = rule.check.get("model", {}).get("kinds", {}).get("message", {})
-    return {texts[language].split("{cue}")[0]: kind for kind, texts in messages.items()}
-
-
-def _count_named(named: dict, kind_of_message: dict[str, str], rule_id: str, reply, found) -> None:
+def _count_named(named: dict, rule_id: str, reply, found) -> None:
     """For each labelled span with a kind that one of the rule's findings marks: whether the finding's message names
     a kind, as staff see it (a pattern's own `kind:`, or the kind model's where it is sure enough), and whether the
     labelled one (NAMED_AS)."""
     measure = MEASURES[rule_id]
-    if not kind_of_message or reply.complaint_kind not in measure.kinds:
+    if reply.complaint_kind not in measure.kinds:
         return
     named_as = NAMED_AS.get(measure.label, {})
     tally = named.setdefault((rule_id, reply.lang), [0, 0, 0])
@@ -279,10 +273,9 @@ def _count_named(named: dict, kind_of_message: dict[str, str], rule_id: str, rep
         finding = next((f for f in found if f.start is not None and overlaps((f.start, f.end), wanted)), None)
         if finding is None or not isinstance(item, dict) or "kind" not in item:
             continue
-        kind = next((kind for opening, kind in kind_of_message.items() if finding.message.startswith(opening)), None)
         tally[0] += 1
-        tally[1] += kind is not None
-        tally[2] += kind == named_as.get(item["kind"], item["kind"])
+        tally[1] += finding.kind is not None
+        tally[2] += finding.kind == named_as.get(item["kind"], item["kind"])
 
 
 def macro_f1(matrix: Counter) -> float:

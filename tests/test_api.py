@@ -44,8 +44,20 @@ def test_findings_are_sorted_and_whole_reply_ones_have_null_span(client):
     spans = [(f["start"], f["end"]) for f in findings if f["start"] is not None]
     assert spans == sorted(spans) and len(spans) == 2
     for finding in findings:
-        assert set(finding) == {"rule", "severity", "message", "start", "end", "insert", "suggestions", "url"}
+        assert set(finding) == {"rule", "severity", "message", "start", "end", "insert", "suggestions", "kind", "url"}
         assert (finding["start"] is None) == (finding["end"] is None) == (finding["insert"] is not None)
+        assert finding["kind"] is None  # only kind-tone's and no-dodging's messages name a kind
+
+
+@pytest.mark.parametrize("language, text, rule, kind", [
+    ("da", "Hej Tom. Din anmeldelse er sendt videre til vores advokat. Mvh Anna", "kind-tone", "threat"),
+    ("en", "Hi Sam. Deliveries are handled by our courier partner, so they are the ones to speak to. Thanks, Jo",
+     "no-dodging", "passing-the-buck"),
+])
+def test_a_finding_whose_message_names_a_kind_says_which_for_clients_to_count(client, language, text, rule, kind):
+    findings = client.post("/v1/check", json={"text": text, "language": language}).get_json()["findings"]
+    [finding] = [f for f in findings if f["rule"] == rule]
+    assert finding["kind"] == kind
 
 
 def test_configured_playbook_base_url_is_used(tmp_path):

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from quality.corpus import ROOT, Reply
-from quality.evaluate import _count_kinds, _count_named, evaluate, kinds_by_message, scores, without_models
+from quality.evaluate import _count_kinds, _count_named, evaluate, scores, without_models
 from replyguard.checking.engine import Checker, Finding
 from quality.train import (TrainingRows, arguing_beside_label, fit, matrix, model_json, naive_bayes_scale,
                            nearest_to_targets, sentences, stale, train_all)
@@ -301,14 +301,14 @@ def test_make_eval_counts_how_often_the_message_of_a_caught_dig_names_its_kind()
                           {"span": "Some of us read the manual", "kind": "condescension"},
                           {"span": "You clearly broke it", "kind": "blame"}]}
     reply = Reply("en-x-0001", "en", "facebook", "written", text, None, "complaint", labels)
-    found = [Finding("kind-tone", "error", messages["mockery"]["en"].replace("{cue}", "Good luck"), 0, 31, None, ()),
-             Finding("kind-tone", "error", messages["insult"]["en"].replace("{cue}", "read"), 33, 59, None, ()),
+    found = [Finding("kind-tone", "error", messages["mockery"]["en"].replace("{cue}", "Good luck"), 0, 31, None, (),
+                     "mockery"),
+             Finding("kind-tone", "error", messages["insult"]["en"].replace("{cue}", "read"), 33, 59, None, (), "insult"),
              Finding("kind-tone", "warning", rule.message["en"], 61, 81, None, ())]
     named = {}
-    _count_named(named, kinds_by_message(rule, "en"), "kind-tone", reply, found)
-    _count_named(named, kinds_by_message(rule, "en"), "kind-tone", reply, found[:1])
+    _count_named(named, "kind-tone", reply, found)
+    _count_named(named, "kind-tone", reply, found[:1])
     assert named == {("kind-tone", "en"): [3 + 1, 2 + 1, 1 + 1]}
-    assert kinds_by_message(next(rule for rule in load_rules() if rule.id == "offer-phone"), "en") == {}
 
 
 @pytest.mark.parametrize("language, body, closings", [

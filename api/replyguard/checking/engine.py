@@ -27,6 +27,7 @@ class Finding:
     end: int | None
     insert: str | None  # for whole-reply findings: where a suggestion goes, "start" or "end"
     suggestions: tuple[str, ...]
+    kind: str | None = None  # the kind of dig or dodge the message names (check.model.kinds), when it names one
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,9 @@ class _ModelSentences:
         one, else the model's own, which names no kind rather than a wrong one."""
         found = _features_at(text, start)
         cue = self.model.cue(text.text[start:end], found)
-        return {"message": (self._kind_message(text, found) or self.message).replace("{cue}", cue), **self.severity}
+        kind = self._sure_kind(text, found)
+        message = self.kind_messages[kind] if kind else self.message
+        return {"message": message.replace("{cue}", cue), **self.severity, **({"kind": kind} if kind else {})}
 
     def with_kind(self, text: _Text, start: int, end: int, item: dict | None) -> dict | None:
         """A pattern's match start..end (item: the pattern's own entry, None for an entity) in a rule whose model
@@ -206,19 +209,18 @@ class _ModelSentences:
         where no kind is named, the rule's message is shown, as in any rule."""
         if item and "message" in item:
             return item
-        if item and "kind" in item:
-            message = self.kind_messages[item["kind"]]
-        else:
-            message = self._kind_message(text, _features_at(text, start))
-        return {**(item or {}), "message": message.replace("{cue}", text.text[start:end])} if message else item
+        kind = item["kind"] if item and "kind" in item else self._sure_kind(text, _features_at(text, start))
+        if not kind:
+            return item
+        return {**(item or {}), "kind": kind, "message": self.kind_messages[kind].replace("{cue}", text.text[start:end])}
 
-    def _kind_message(self, text: _Text, found: list[str]) -> str | None:
-        """The message of the kind a sentence with these features reads as, when the model tells kinds and is at
-        least the rule's confidence sure of this one; else None."""
+    def _sure_kind(self, text: _Text, found: list[str]) -> str | None:
+        """The kind a sentence with these features reads as, when the model tells kinds and is at least the rule's
+        confidence sure of it; else None."""
         if not self.kinds:
             return None
         kind, probability = self.kinds.best_class_of_row(found, text.sentence_models.aggregated)
-        return self.kind_messages[kind] if probability >= self.kind_confidence else None
+        return kind if probability >= self.kind_confidence else None
 
 
 def _features_at(text: _Text, start: int) -> list[str]:
@@ -341,6 +343,7 @@ class _CompiledRule:
                 end=None if end is None else utf16(end),
                 insert=self.insert if start is None else None,
                 suggestions=suggestions,
+                kind=item.get("kind") if item else None,
             )
 
 

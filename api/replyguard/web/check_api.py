@@ -60,6 +60,7 @@ def check():
                 "end": f.end,
                 "insert": f.insert,
                 "suggestions": list(f.suggestions),
+                "kind": f.kind,
                 "url": rule_page_url(playbook, f.rule, result.language),
             }
             for f in result.findings
