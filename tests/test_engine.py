@@ -504,6 +504,16 @@ def test_a_kind_models_confidence_must_be_a_probability_for_each_language(tmp_pa
         kind_tone_with_confidence(tmp_path, confidence)
 
 
+def test_a_kind_the_model_tells_without_a_title_stops_the_start(tmp_path):
+    """The title names the kind on the rule's page and in the team's insights."""
+    rule = (default_rules_dir() / "kind-tone.yml").read_text(encoding="utf-8")
+    without = rule.replace("        threat: {da: Trusler, en: Threats}\n", "")
+    assert without != rule
+    (tmp_path / "kind-tone.yml").write_text(without, encoding="utf-8")
+    with pytest.raises(RuleError, match=r"check\.model\.kinds\.title\.threat\.da: must be a short name for the kind"):
+        load_rules(tmp_path)
+
+
 def test_a_kind_the_model_tells_without_a_message_stops_the_start(tmp_path):
     rule = (default_rules_dir() / "no-dodging.yml").read_text(encoding="utf-8")
     without = re.sub(r"\n        policy:\n(?:          .*\n){2}", "\n", rule)

@@ -328,8 +328,9 @@ def test_a_rule_page_shows_every_message_its_warning_can_show(site, rule):
                     for text in re.findall(rf"<{tag}>(.*?)</{tag}>", shown.group(1), re.S)]
 
         assert texts("blockquote") == [rule.message[language], model["message"][language].replace("{cue}", "…")]
-        kinds = model.get("kinds", {"message": {}})["message"].values()
-        assert texts("li") == [message[language].replace("{cue}", "…") for message in kinds]
+        kinds = model.get("kinds", {"message": {}, "title": {}})
+        assert texts("li") == [f"{kinds['title'][kind][language]}: {message[language].replace('{cue}', '…')}"
+                               for kind, message in kinds["message"].items()]
 
 
 @pytest.mark.parametrize("rule", [rule for rule in RULES if "kinds" in rule.check.get("model", {})],

@@ -280,10 +280,12 @@ class _RuleReader:
                 self.fail(f"check.model.message.{lang}", "must be a text with {cue} (the words that weigh most)")
 
     def kinds(self, spec) -> None:
-        if (not isinstance(spec, dict) or set(spec) != {"model", "confidence", "message"}
-                or not isinstance(spec["message"], dict) or not isinstance(spec["confidence"], dict)):
+        if (not isinstance(spec, dict) or set(spec) != {"model", "confidence", "title", "message"}
+                or not isinstance(spec["message"], dict) or not isinstance(spec["confidence"], dict)
+                or not isinstance(spec["title"], dict)):
             self.fail("check.model.kinds", "needs model, confidence (how sure the model must be to name a kind, "
-                                           "per language) and message (a message for each kind the model tells)")
+                                           "per language), title (a short name for each kind the model tells) and "
+                                           "message (a message for each kind)")
         for lang in LANGUAGES:
             confidence = spec["confidence"].get(lang)
             if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 <= confidence < 1:
@@ -298,6 +300,9 @@ class _RuleReader:
                 if not isinstance(text, str) or "{cue}" not in text:
                     self.fail(f"check.model.kinds.message.{kind}.{lang}",
                               "must be a text with {cue} (the words that weigh most)")
+                title = spec["title"].get(kind)
+                if not isinstance(title, dict) or not isinstance(title.get(lang), str) or not title[lang].strip():
+                    self.fail(f"check.model.kinds.title.{kind}.{lang}", "must be a short name for the kind")
 
     def matchers(self, name: str, group, kind_messages: dict | None = None) -> None:
         if not isinstance(group, dict) or not ({"patterns", "entities"} & set(group)):

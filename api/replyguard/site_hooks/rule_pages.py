@@ -417,7 +417,9 @@ def _model_messages(rule, language: str, labels: dict, kinds_named: dict | None)
     lines = [_text(labels["model_message"]), "", _quote(model["message"][language].replace("{cue}", "…")), ""]
     if "kinds" in model:
         lines += [_text(labels["kind_messages"]), ""]
-        lines += [f"- {_text(message[language].replace('{cue}', '…'))}" for message in model["kinds"]["message"].values()]
+        titles = model["kinds"]["title"]
+        lines += [f"- **{_text(titles[kind][language])}**: {_text(message[language].replace('{cue}', '…'))}"
+                  for kind, message in model["kinds"]["message"].items()]
         lines.append("")
         if kinds_named:
             lines += [_text(labels["kinds_trust"]), "", "| " + " | ".join(labels["kinds_trust_columns"]) + " |",
