@@ -81,6 +81,24 @@ def test_checks_and_posted_replies_show_up_in_the_insights(client):
     assert english["rules"][0]["url"].endswith("/playbook/en/rules/no-public-compensation/")
 
 
+def test_the_kinds_of_dig_and_dodge_found_are_counted_under_their_rule(client):
+    """What to coach the team on: under kind-tone and no-dodging, the kinds their findings named, most often first,
+    with their names in the report's language; never the words that were found."""
+    threat = "Hej Lone. Din anmeldelse er sendt videre til vores advokat. Mvh Mette"
+    dodge = "Hej Lone. Det er fragtfirmaet, du skal kontakte om det. Din anmeldelse er sendt videre til vores advokat."
+    for text in (threat, threat, dodge):
+        assert client.post("/v1/check", json={"text": text, "language": "da"}, headers=AUTH).status_code == 200
+    rules = {rule["rule"]: rule for rule in client.get("/v1/insights?days=7", headers=AUTH).get_json()["rules"]}
+    assert rules["kind-tone"]["kinds"] == [{"kind": "threat", "title": "Trusler", "found_in_checks": 3}]
+    assert rules["no-dodging"]["kinds"] == [{"kind": "passing-the-buck", "title": "Sagen sendt videre",
+                                             "found_in_checks": 1}]
+    assert rules["acknowledge-and-apologise"]["kinds"] == []
+    english = client.get("/v1/insights?days=7&language=en", headers=AUTH).get_json()["rules"]
+    assert next(rule for rule in english if rule["rule"] == "kind-tone")["kinds"][0]["title"] == "Threats"
+    counts = client.get("/v1/insights?days=7&format=csv", headers=AUTH).get_data(as_text=True)
+    assert ",finding_kind,kind-tone/threat,error,3" in counts and "advokat" not in counts
+
+
 def test_the_counts_download_as_csv_rows_with_the_key_id(client):
     client.post("/v1/check", json={"text": OFFER, "platform": "trustpilot"}, headers=AUTH)
     answer = client.get("/v1/insights?days=30&format=csv", headers=AUTH)

@@ -20,6 +20,7 @@ AXE = Path(__file__).resolve().parent / "a11y" / "node_modules" / "axe-core" / "
 KEY = "rg_dashboard-test-key-0123456789abcdefghij"
 OWNER_KEY = "rg_dashboard-owner-key-0123456789abcdefghij"  # [insights] owner_keys: sees every team
 OFFER = "Hej Lone. Du får 20 % rabat på din næste ordre. Mvh Mette"
+OFFER_AND_THREAT = "Hej Lone. Du får 20 % rabat på din næste ordre. Din anmeldelse er sendt til vores advokat. Mvh Mette"
 GOOD = "Hej Lone. Tak, fordi du skriver, og undskyld ventetiden. Ring til mig på 70 20 30 40. Mvh Mette"
 
 
@@ -40,11 +41,12 @@ def posted(platform: str, minutes_ago: int, error: bool) -> dict:
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
-    """An API whose store holds today's counts: 5 checks, 4 posted replies (1 despite an error), 3 waits."""
+    """An API whose store holds today's counts: 5 checks (one with a threat), 4 posted replies (1 despite an error),
+    3 waits."""
     app = keyed_app(tmp_path_factory.mktemp("dashboard"))
     client = app.test_client()
     auth = {"Authorization": f"Bearer {KEY}"}
-    for text in (OFFER, OFFER, OFFER, GOOD, GOOD):
+    for text in (OFFER, OFFER, OFFER_AND_THREAT, GOOD, GOOD):
         assert client.post("/v1/check", json={"text": text, "platform": "facebook"}, headers=auth).status_code == 200
     for event in (posted("facebook", 30, True), posted("facebook", 200, False), posted("trustpilot", 50, False),
                   {**posted("trustpilot", 0, False), "complaint_posted_at": None}):
@@ -110,6 +112,9 @@ def test_the_charts_show_the_counts_and_link_the_rules_to_the_playbook(browser, 
     first_rule = page.locator("#rules-list li").first
     expect(first_rule).to_contain_text("3 fund, 1 i sendte svar")
     assert first_rule.get_by_role("link").get_attribute("href") == f"{api}/playbook/rules/no-public-compensation/"
+    # Under the rule whose messages name kinds of dig, the kinds found most often: what to coach the team on.
+    tone = page.locator("#rules-list li").filter(has_text="Skriv roligt og venligt")
+    expect(tone.locator(".kinds")).to_have_text("Oftest: Trusler (1)")
 
     # The waits, per platform, against the playbook's response time of two hours.
     expect(page.locator("#wait-intro")).to_contain_text("Svartiden i håndbogen er 2 timer.")
@@ -170,7 +175,7 @@ def test_the_page_has_no_serious_accessibility_violations(browser, api):
     # The owner's view, which has the team picker too; axe is injected as an inline script.
     page, _ = open_with_key(browser, f"{api}/dashboard/", key=OWNER_KEY, bypass_csp=True)
     expect(page.locator("#team-form")).to_be_visible()
-    expect(page.locator("#rules-list li")).to_have_count(3)
+    expect(page.locator("#rules-list li")).to_have_count(4)  # compensation, apology, phone, tone
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
         values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})).violations

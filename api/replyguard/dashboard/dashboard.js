@@ -190,6 +190,13 @@ function drawRules(rules) {
       count.textContent = ` – ${say(STRINGS.found, {count: numbers.format(rule.found_in_checks),
         posted: numbers.format(rule.found_in_posted)})}`;
       item.append(link, count);
+      if (rule.kinds.length) {  // the kinds of dig or dodge found most often: what to coach the team on
+        const kinds = document.createElement('span');
+        kinds.className = 'kinds';
+        kinds.textContent = say(STRINGS.kinds, {kinds: rule.kinds.slice(0, 3)
+          .map((kind) => `${kind.title} (${numbers.format(kind.found_in_checks)})`).join(', ')});
+        item.append(kinds);
+      }
       return item;
     }));
   }

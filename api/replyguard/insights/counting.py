@@ -3,9 +3,9 @@ counts to the store from a background thread every few seconds: a check never wa
 because the store is down. While it is down the counts stay in the process and are written when it is back; past
 MAX_PENDING_ROWS (days of an unreachable store) they are dropped with a warning, so memory stays bounded.
 
-What is counted: a verdict, the rule ids and severities found, the language, the platform, the API key's id, the day
-(UTC), whether a reply was posted after the "post anyway?" question, and which wait bucket the answered complaint's
-age falls in. Never a text, a name, a customer or an address.
+What is counted: a verdict, the rule ids and severities found and the kind of dig or dodge a finding names, the
+language, the platform, the API key's id, the day (UTC), whether a reply was posted after the "post anyway?" question,
+and which wait bucket the answered complaint's age falls in. Never a text, a name, a customer or an address.
 """
 
 import atexit
@@ -69,6 +69,8 @@ class Tally:
         day = today()
         rows = [Row(day, key, platform, result.language, "checked", result.verdict, "")]
         rows += [Row(day, key, platform, result.language, "finding", f.rule, f.severity) for f in result.findings]
+        rows += [Row(day, key, platform, result.language, "finding_kind", f"{f.rule}/{f.kind}", f.severity)
+                 for f in result.findings if f.kind]
         self._add(rows)
         metrics.CHECKS.labels(result.verdict, result.language, platform, key).inc()
         for finding in result.findings:

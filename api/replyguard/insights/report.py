@@ -1,5 +1,6 @@
 """The stored daily counts turned into what the team's owner reads: checks and posts per day, the rules most often
-found, and how long answered complaints had waited (median and 90th percentile per platform, against the target)."""
+found (with the kinds of dig or dodge found most often, for what to coach), and how long answered complaints had
+waited (median and 90th percentile per platform, against the target)."""
 
 from collections import defaultdict
 from datetime import date, timedelta
@@ -14,14 +15,17 @@ def first_day(days: int, until: date) -> date:
     return until - timedelta(days=days - 1)
 
 
-def build_report(rows: list[tuple[Row, int]], days: int, until: date, target_minutes: float, rule_info) -> dict:
-    """`rows`: the stored rows from first_day(days, until) on; `rule_info(rule_id)`: its (title, url)."""
+def build_report(rows: list[tuple[Row, int]], days: int, until: date, target_minutes: float, rule_info,
+                 kind_title) -> dict:
+    """`rows`: the stored rows from first_day(days, until) on; `rule_info(rule_id)`: its (title, url);
+    `kind_title(rule_id, kind)`: the name of a kind of dig or dodge."""
     start = first_day(days, until)
     all_days = [(start + timedelta(days=offset)).isoformat() for offset in range(days)]
     daily = {day: {"day": day, "checked": 0, "posted": 0, "posted_despite_error": 0} for day in all_days}
     verdicts = dict.fromkeys(VERDICTS, 0)
     posted_after_question = 0
     rules: dict[str, dict] = {}
+    kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     waits: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
 
     for row, count in rows:
@@ -42,11 +46,17 @@ def build_report(rows: list[tuple[Row, int]], days: int, until: date, target_min
             rule["found_in_checks" if row.event == "finding" else "found_in_posted"] += count
             if SEVERITY_RANK.get(row.severity, 9) < SEVERITY_RANK.get(rule["severity"], 9):
                 rule["severity"] = row.severity
+        elif row.event == "finding_kind":
+            rule_id, _, kind = row.label.partition("/")
+            kinds[rule_id][kind] += count
         elif row.event == "answer_wait":
             waits[row.platform][row.day][row.label] += count
 
     for rule in rules.values():
         rule["title"], rule["url"] = rule_info(rule["rule"])
+        found = kinds.get(rule["rule"], {})
+        rule["kinds"] = [{"kind": kind, "title": kind_title(rule["rule"], kind), "found_in_checks": count}
+                         for kind, count in sorted(found.items(), key=lambda item: (-item[1], item[0]))]
     posted = sum(day["posted"] for day in daily.values())
     despite = sum(day["posted_despite_error"] for day in daily.values())
     return {

@@ -59,6 +59,7 @@ STRINGS = {
         "rulesHeading": "Reglerne, teamet oftest falder over",
         "rulesChart": "Antal fund pr. regel i de tjekkede svar",
         "found": "{count} fund, {posted} i sendte svar",
+        "kinds": "Oftest: {kinds}",
         "noRules": "Ingen regler er slået ud i perioden.",
         "waitHeading": "Hvor længe klagerne ventede på svar",
         "waitIntro": "Tiden fra kundens klage til teamets svar, målt når tråden viser, hvornår klagen blev skrevet. "
@@ -110,6 +111,7 @@ STRINGS = {
         "rulesHeading": "The rules the team trips over most",
         "rulesChart": "Findings per rule in the replies checked",
         "found": "{count} findings, {posted} in posted replies",
+        "kinds": "Most often: {kinds}",
         "noRules": "No rule was tripped in this period.",
         "waitHeading": "How long complaints waited for an answer",
         "waitIntro": "The time from the customer's complaint to the team's reply, measured when the thread shows when "

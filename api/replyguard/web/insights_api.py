@@ -100,9 +100,13 @@ def insights():
         abort(503, "the insights store can't be reached now; the counts are kept and written when it is back")
     if output == "csv":
         return _csv(rows, days)
-    titles = {rule.id: rule.title[language] for rule in checker().rules}
+    rules = {rule.id: rule for rule in checker().rules}
+    titles = {rule_id: rule.title[language] for rule_id, rule in rules.items()}
+    kind_titles = {(rule_id, kind): title[language] for rule_id, rule in rules.items()
+                   for kind, title in rule.check.get("model", {}).get("kinds", {}).get("title", {}).items()}
     report = build_report(rows, days, until, _target_minutes(),
-                          lambda rule_id: (titles.get(rule_id, rule_id), rule_url(rule_id, language)))
+                          lambda rule_id: (titles.get(rule_id, rule_id), rule_url(rule_id, language)),
+                          lambda rule_id, kind: kind_titles.get((rule_id, kind), kind))
     return jsonify({**report, "teams": scope.teams, "team_choices": scope.choices})
 
 
