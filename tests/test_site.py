@@ -347,6 +347,6 @@ def test_a_rule_page_says_how_often_its_message_names_a_kind_and_how_often_the_r
                           r'.*?</h2>(.*?)<h2', page_html, re.S)
         rows = [[html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
                 for row in re.findall(r"<tr>(.*?)</tr>", shown.group(1), re.S)][1:]
-        assert rows == [[{"da": "Dansk" if language == "da" else "Danish", "en": "Engelsk" if language == "da" else "English"}[lang],
-                         f"{round(counts['named'] / counts['caught'] * 100)} %",
+        names = {"da": {"da": "Dansk", "en": "Engelsk"}, "en": {"da": "Danish", "en": "English"}}[language]
+        assert rows == [[names[lang], f"{round(counts['named'] / counts['caught'] * 100)} %",
                          f"{round(counts['right'] / counts['named'] * 100)} %"] for lang, counts in sorted(named.items())]

@@ -357,6 +357,10 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
 
 
+def _share(part: int, whole: int) -> str:
+    return _percent(part / whole if whole else None)
+
+
 def _rule_page(rule, language: str, principle_title: str | None, kind_titles: dict[str, str], scores: dict) -> str:
     labels = LABELS[language]
     examples = [example for example in rule.examples if example.language == language]
@@ -424,9 +428,8 @@ def _model_messages(rule, language: str, labels: dict, kinds_named: dict | None)
         if kinds_named:
             lines += [_text(labels["kinds_trust"]), "", "| " + " | ".join(labels["kinds_trust_columns"]) + " |",
                       "| --- | --- | --- |"]
-            lines += [f"| {labels['trust_parts'][lang]} | {_percent(counts['named'] / counts['caught'] if counts['caught'] else None)} "
-                      f"| {_percent(counts['right'] / counts['named'] if counts['named'] else None)} |"
-                      for lang, counts in sorted(kinds_named.items())]
+            lines += [f"| {labels['trust_parts'][lang]} | {_share(counts['named'], counts['caught'])} "
+                      f"| {_share(counts['right'], counts['named'])} |" for lang, counts in sorted(kinds_named.items())]
             lines.append("")
     return lines
 
