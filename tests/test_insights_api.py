@@ -89,10 +89,22 @@ def test_the_kinds_of_dig_and_dodge_found_are_counted_under_their_rule(client):
     for text in (threat, threat, dodge):
         assert client.post("/v1/check", json={"text": text, "language": "da"}, headers=AUTH).status_code == 200
     rules = {rule["rule"]: rule for rule in client.get("/v1/insights?days=7", headers=AUTH).get_json()["rules"]}
-    assert rules["kind-tone"]["kinds"] == [{"kind": "threat", "title": "Trusler", "found_in_checks": 3}]
+    assert rules["kind-tone"]["kinds"] == [{"kind": "threat", "title": "Trusler", "found_in_checks": 3,
+                                            "found_in_posted": 0}]
     assert rules["no-dodging"]["kinds"] == [{"kind": "passing-the-buck", "title": "Sagen sendt videre",
-                                             "found_in_checks": 1}]
+                                             "found_in_checks": 1, "found_in_posted": 0}]
     assert rules["acknowledge-and-apologise"]["kinds"] == []
+    # A threat that was posted anyway counts under the posted replies too.
+    threat_posted = posted(findings=[{"rule": "kind-tone", "severity": "error", "kind": "threat"},
+                                     {"rule": "offer-phone", "severity": "warning", "kind": None},
+                                     {"rule": "no-dodging", "severity": "warning", "kind": "threat"}])  # not its kind
+    assert client.post("/v1/events", json=threat_posted, headers=AUTH).status_code == 202
+    rules = {rule["rule"]: rule for rule in client.get("/v1/insights?days=7", headers=AUTH).get_json()["rules"]}
+    assert rules["kind-tone"]["kinds"] == [{"kind": "threat", "title": "Trusler", "found_in_checks": 3,
+                                            "found_in_posted": 1}]
+    assert rules["no-dodging"]["found_in_posted"] == 1
+    assert rules["no-dodging"]["kinds"] == [{"kind": "passing-the-buck", "title": "Sagen sendt videre",
+                                             "found_in_checks": 1, "found_in_posted": 0}]
     english = client.get("/v1/insights?days=7&language=en", headers=AUTH).get_json()["rules"]
     assert next(rule for rule in english if rule["rule"] == "kind-tone")["kinds"][0]["title"] == "Threats"
     counts = client.get("/v1/insights?days=7&format=csv", headers=AUTH).get_data(as_text=True)
@@ -156,7 +168,10 @@ def test_events_and_insights_need_the_key(shared):
     ({"platform": "tiktok"}, "'platform' must be one of"),
     ({"findings": [{"rule": "no-such-rule", "severity": "error"}]}, "id of one of the API's rules"),
     ({"findings": [{"rule": "kind-tone", "severity": "fatal"}]}, "'severity' must be one of error, warning, info"),
-    ({"findings": [{"rule": "kind-tone", "severity": "error", "text": "Du er dum"}]}, "exactly 'rule' and 'severity'"),
+    ({"findings": [{"rule": "kind-tone", "severity": "error", "text": "Du er dum"}]},
+     "'rule' and 'severity' (and may have 'kind')"),
+    ({"findings": [{"rule": "kind-tone", "severity": "error", "kind": "sarcasm"}]}, "'kind' must be null or one of"),
+    ({"findings": [{"rule": "offer-phone", "severity": "warning", "kind": 3}]}, "'kind' must be null or one of"),
     ({"after_question": "yes"}, "'after_question' must be true or false"),
     ({"complaint_posted_at": "2026-12-01T10:00:00"}, "needs a time zone"),
     ({"text": "Hej Lone"}, "unknown field(s): text"),

@@ -34,7 +34,8 @@ def keyed_app(folder, enabled: bool = True):
 
 def posted(platform: str, minutes_ago: int, error: bool) -> dict:
     moment = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat(timespec="seconds")
-    findings = [{"rule": "no-public-compensation", "severity": "error"}] if error else []
+    findings = [{"rule": "no-public-compensation", "severity": "error"},
+                {"rule": "kind-tone", "severity": "error", "kind": "threat"}] if error else []
     return {"type": "reply_posted", "platform": platform, "language": "da", "findings": findings,
             "after_question": error, "complaint_posted_at": moment}
 
@@ -114,7 +115,7 @@ def test_the_charts_show_the_counts_and_link_the_rules_to_the_playbook(browser, 
     assert first_rule.get_by_role("link").get_attribute("href") == f"{api}/playbook/rules/no-public-compensation/"
     # Under the rule whose messages name kinds of dig, the kinds found most often: what to coach the team on.
     tone = page.locator("#rules-list li").filter(has_text="Skriv roligt og venligt")
-    expect(tone.locator(".kinds")).to_have_text("Oftest: Trusler (1)")
+    expect(tone.locator(".kinds")).to_have_text("Oftest: Trusler (1 fund, 1 i sendte svar)")
 
     # The waits, per platform, against the playbook's response time of two hours.
     expect(page.locator("#wait-intro")).to_contain_text("Svartiden i håndbogen er 2 timer.")

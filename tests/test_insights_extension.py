@@ -14,7 +14,8 @@ from conftest import serve_in_thread, write_settings
 from extension_browser import FACEBOOK_POST, TRUSTPILOT_REVIEWS, extension_browser, open_facebook_reply_box
 from replyguard import create_app
 
-OFFER = "Hi Per, we're really sorry to hear this. Here's a 20% discount on your next order. Best, Mette"
+OFFER = ("Hi Per, we're really sorry to hear this. Here's a 20% discount on your next order. Our solicitors have a copy "
+         "of your review. Best, Mette")
 CLEAN = ("Hi Lone, we're really sorry about this, and that shouldn't happen. Please give us a call on "
          "+45 70 20 30 40 so we can find a solution together. Best, Jonas")
 
@@ -78,9 +79,11 @@ def test_posted_replies_are_counted_with_their_rules_and_the_complaints_wait(bro
 
     assert trustpilot == {
         "type": "reply_posted", "platform": "trustpilot", "language": "en",
-        "findings": [{"rule": "no-public-compensation", "severity": "error"}] + trustpilot["findings"][1:],
+        "findings": [{"rule": "no-public-compensation", "severity": "error", "kind": None}] + trustpilot["findings"][1:],
         "after_question": True, "complaint_posted_at": "2026-11-20T14:30:00.000Z",  # the review's <time>
     }
+    # The kind of dig the check named goes with its finding, so the team sees threats that were posted anyway.
+    assert {"rule": "kind-tone", "severity": "error", "kind": "threat"} in trustpilot["findings"]
     assert facebook["platform"] == "facebook" and facebook["after_question"] is False
     assert all(finding["severity"] != "error" for finding in facebook["findings"])
     assert facebook["complaint_posted_at"].startswith("2026-11-22T")  # the answered comment's time in the thread
@@ -90,5 +93,7 @@ def test_posted_replies_are_counted_with_their_rules_and_the_complaints_wait(bro
 
     report = api.app.test_client().get("/v1/insights?days=1").get_json()
     assert report["totals"]["posted"] == 2
+    tone = next(rule for rule in report["rules"] if rule["rule"] == "kind-tone")
+    assert tone["kinds"][0]["kind"] == "threat" and tone["kinds"][0]["found_in_posted"] == 1
     assert report["totals"]["posted_despite_error"] == 1 and report["totals"]["posted_after_question"] == 1
     assert sorted(wait["platform"] for wait in report["waits"]) == ["facebook", "trustpilot"]

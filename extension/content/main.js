@@ -434,9 +434,10 @@ class FieldChecker {
   }
 
   /**
-   * Tells the team's insight that this reply is being posted: the rules and severities its last check found, whether
-   * the person was asked first, and when the answered comment was posted; never the text. Only for a text whose
-   * check came back. Fire-and-forget: the message is built now (posting empties the field) and never awaited.
+   * Tells the team's insight that this reply is being posted: the rules, severities and kinds of dig or dodge its
+   * last check found, whether the person was asked first, and when the answered comment was posted; never the text.
+   * Only for a text whose check came back. Fire-and-forget: the message is built now (posting empties the field) and
+   * never awaited.
    */
   reportPost(afterQuestion) {
     if (this.state !== 'findings' || this.checkedText !== this.readText()) return;
@@ -445,7 +446,7 @@ class FieldChecker {
       type: 'reply_posted',
       platform: this.adapter.platform,
       language: this.language,
-      findings: this.findings.map((f) => ({rule: f.rule, severity: f.severity})),
+      findings: this.findings.map((f) => ({rule: f.rule, severity: f.severity, kind: f.kind ?? null})),
       after_question: afterQuestion,
       complaint_posted_at: context.complaint_posted_at || null,
     }});

@@ -194,7 +194,8 @@ function drawRules(rules) {
         const kinds = document.createElement('span');
         kinds.className = 'kinds';
         kinds.textContent = say(STRINGS.kinds, {kinds: rule.kinds.slice(0, 3)
-          .map((kind) => `${kind.title} (${numbers.format(kind.found_in_checks)})`).join(', ')});
+          .map((kind) => `${kind.title} (${say(STRINGS.found, {count: numbers.format(kind.found_in_checks),
+            posted: numbers.format(kind.found_in_posted)})})`).join('; ')});
         item.append(kinds);
       }
       return item;

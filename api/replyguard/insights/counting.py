@@ -34,7 +34,7 @@ class PostedReply:
     platform: str
     language: str
     verdict: str
-    findings: tuple[tuple[str, str], ...]  # (rule id, severity)
+    findings: tuple[tuple[str, str, str | None], ...]  # (rule id, severity, the kind its message named or None)
     after_question: bool  # posted with "post anyway" after the extension asked
     complaint_age_minutes: float | None  # how long the answered complaint had waited, when the thread showed it
 
@@ -83,7 +83,9 @@ class Tally:
         day = today()
         row = Row(day, key, post.platform, post.language, "posted", post.verdict, "")
         rows = [row] + [row._replace(event="posted_finding", label=rule, severity=severity)
-                        for rule, severity in post.findings]
+                        for rule, severity, _ in post.findings]
+        rows += [row._replace(event="posted_finding_kind", label=f"{rule}/{kind}", severity=severity)
+                 for rule, severity, kind in post.findings if kind]
         if post.after_question:
             rows.append(row._replace(event="posted_after_question"))
         if post.complaint_age_minutes is not None:

@@ -25,7 +25,7 @@ def build_report(rows: list[tuple[Row, int]], days: int, until: date, target_min
     verdicts = dict.fromkeys(VERDICTS, 0)
     posted_after_question = 0
     rules: dict[str, dict] = {}
-    kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    kinds: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))  # checks, posted
     waits: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
 
     for row, count in rows:
@@ -46,17 +46,19 @@ def build_report(rows: list[tuple[Row, int]], days: int, until: date, target_min
             rule["found_in_checks" if row.event == "finding" else "found_in_posted"] += count
             if SEVERITY_RANK.get(row.severity, 9) < SEVERITY_RANK.get(rule["severity"], 9):
                 rule["severity"] = row.severity
-        elif row.event == "finding_kind":
+        elif row.event in ("finding_kind", "posted_finding_kind"):
             rule_id, _, kind = row.label.partition("/")
-            kinds[rule_id][kind] += count
+            kinds[rule_id][kind][row.event == "posted_finding_kind"] += count
         elif row.event == "answer_wait":
             waits[row.platform][row.day][row.label] += count
 
     for rule in rules.values():
         rule["title"], rule["url"] = rule_info(rule["rule"])
         found = kinds.get(rule["rule"], {})
-        rule["kinds"] = [{"kind": kind, "title": kind_title(rule["rule"], kind), "found_in_checks": count}
-                         for kind, count in sorted(found.items(), key=lambda item: (-item[1], item[0]))]
+        rule["kinds"] = [{"kind": kind, "title": kind_title(rule["rule"], kind), "found_in_checks": checks,
+                          "found_in_posted": posted}
+                         for kind, (checks, posted) in sorted(found.items(), key=lambda item: (-item[1][0], -item[1][1],
+                                                                                                item[0]))]
     posted = sum(day["posted"] for day in daily.values())
     despite = sum(day["posted_despite_error"] for day in daily.values())
     return {

@@ -37,8 +37,8 @@ WAIT_BUCKETS_MINUTES = (15, 30, 60, 120, 240, 480, 1440, 2880, 10080)
 class Row(NamedTuple):
     """What one daily count is of. event: checked (label: verdict), finding (label: rule id), posted (label: verdict),
     posted_finding (label: rule id), posted_after_question (label: verdict), answer_wait (label: the wait bucket's
-    upper bound in minutes, or inf), finding_kind (label: rule id/kind, the kind of dig or dodge a finding's message
-    names). severity: the finding's, empty for the others; key_id empty without keys."""
+    upper bound in minutes, or inf), finding_kind and posted_finding_kind (label: rule id/kind, the kind of dig or
+    dodge a finding's message names). severity: the finding's, empty for the others; key_id empty without keys."""
 
     day: str
     key_id: str

@@ -1,7 +1,7 @@
 """POST /v1/events (what the extension saw posted) and GET /v1/insights (the counts, as JSON or CSV).
 
 Both take the same keys, limits and errors as the rest of the API. An event carries no text: the platform, the
-language, the rule ids and severities found, whether the person was asked first, and when the answered complaint was
+language, the rule ids, severities and kinds of dig or dodge found, whether the person was asked first, and when the answered complaint was
 posted, from which only the wait's bucket is kept.
 
 Each API key stands for one team, and a team's counts are its own business: a key reads only the rows counted with
@@ -54,27 +54,33 @@ def events():
         # A time in the future is a page's or computer's clock gone wrong: the post counts, its wait doesn't.
         if not in_the_future(moment):
             age = max(0.0, (datetime.now(UTC) - moment).total_seconds() / 60)
-    severities = {severity for _, severity in findings}
+    severities = {severity for _, severity, _ in findings}
     verdict = "block" if "error" in severities else "review" if "warning" in severities else "ok"
     tally().count_post(PostedReply(platform, language, verdict, findings, after_question, age), g.api_key_id)
     return jsonify(counted=tally().enabled), 202
 
 
-def _findings(findings) -> tuple[tuple[str, str], ...]:
+def _findings(findings) -> tuple[tuple[str, str, str | None], ...]:
+    """(rule, severity, kind) of each posted finding; the kind (of dig or dodge, as /v1/check gave it) is optional."""
     if not isinstance(findings, list):
         abort(400, "field 'findings' must be a list of {\"rule\": ..., \"severity\": ...}")
     if len(findings) > MAX_FINDINGS:
         abort(400, f"field 'findings' has more than {MAX_FINDINGS} items")
-    known = {rule.id for rule in checker().rules}
+    kinds = {rule.id: set(rule.check.get("model", {}).get("kinds", {}).get("title", {})) for rule in checker().rules}
+    all_kinds = set().union(*kinds.values())
     result = []
     for finding in findings:
-        if not isinstance(finding, dict) or set(finding) != {"rule", "severity"}:
-            abort(400, "each item of 'findings' must be an object with exactly 'rule' and 'severity'")
-        if not isinstance(finding["rule"], str) or finding["rule"] not in known:
+        if not isinstance(finding, dict) or not {"rule", "severity"} <= set(finding) <= {"rule", "severity", "kind"}:
+            abort(400, "each item of 'findings' must be an object with 'rule' and 'severity' (and may have 'kind')")
+        if not isinstance(finding["rule"], str) or finding["rule"] not in kinds:
             abort(400, "each finding's 'rule' must be the id of one of the API's rules (GET /v1/rules)")
         if not isinstance(finding["severity"], str) or finding["severity"] not in SEVERITIES:
             abort(400, f"each finding's 'severity' must be one of {', '.join(SEVERITIES)}")
-        result.append((finding["rule"], finding["severity"]))
+        kind = finding.get("kind")
+        if kind is not None and (not isinstance(kind, str) or kind not in all_kinds):
+            abort(400, f"each finding's 'kind' must be null or one of {', '.join(sorted(all_kinds))}")
+        # A kind its rule doesn't name (another rule's) isn't counted: the finding still is.
+        result.append((finding["rule"], finding["severity"], kind if kind in kinds[finding["rule"]] else None))
     return tuple(result)
 
 

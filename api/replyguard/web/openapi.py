@@ -11,6 +11,7 @@ import yaml
 from flask import Blueprint, jsonify
 
 from .. import __version__
+from ..checking.playbook_files import SAFE_LOADER
 
 bp = Blueprint("openapi", __name__, url_prefix="/v1")
 
@@ -20,9 +21,14 @@ def load_document() -> dict:
     document = yaml.safe_load(files("replyguard").joinpath("openapi.yml").read_text(encoding="utf-8"))
     document["info"]["version"] = __version__
     # The rule ids an event may name: the playbook's rule files, whose names are their ids.
-    rule_files = files("replyguard").joinpath("rule_files").iterdir()
-    document["components"]["schemas"]["RuleId"]["enum"] = sorted(
-        entry.name.removesuffix(".yml") for entry in rule_files if entry.name.endswith(".yml"))
+    rule_files = [entry for entry in files("replyguard").joinpath("rule_files").iterdir() if entry.name.endswith(".yml")]
+    document["components"]["schemas"]["RuleId"]["enum"] = sorted(entry.name.removesuffix(".yml") for entry in rule_files)
+    # The kinds of dig or dodge a finding may name: those the rule files' kind models tell.
+    kinds = set()
+    for entry in rule_files:
+        model = (yaml.load(entry.read_text(encoding="utf-8"), Loader=SAFE_LOADER)["check"]).get("model", {})
+        kinds |= set(model.get("kinds", {}).get("title", {}))
+    document["components"]["schemas"]["KindName"]["enum"] = sorted(kinds)
     return document
 
 
