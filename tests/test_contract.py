@@ -75,6 +75,9 @@ def test_document_is_served_as_openapi_3_1_json(client):
     assert document == load_document() and document["openapi"] == "3.1.0"
     assert document["info"]["version"] == client.get("/v1/health").get_json()["version"]
     assert document["components"]["securitySchemes"]["bearerKey"]["scheme"] == "bearer"
+    # What an event's finding may name, filled in from the rule files: every rule, and each kind of dig or dodge.
+    assert "kind-tone" in document["components"]["schemas"]["RuleId"]["enum"]
+    assert {"threat", "passing-the-buck"} <= set(document["components"]["schemas"]["KindName"]["enum"])
 
 
 def test_limits_come_from_the_settings_and_the_413_names_them(tmp_path):

@@ -11,7 +11,7 @@ import yaml
 from flask import Blueprint, jsonify
 
 from .. import __version__
-from ..checking.playbook_files import SAFE_LOADER
+from ..checking.playbook_files import packaged_dir, read_yaml
 
 bp = Blueprint("openapi", __name__, url_prefix="/v1")
 
@@ -21,13 +21,12 @@ def load_document() -> dict:
     document = yaml.safe_load(files("replyguard").joinpath("openapi.yml").read_text(encoding="utf-8"))
     document["info"]["version"] = __version__
     # The rule ids an event may name: the playbook's rule files, whose names are their ids.
-    rule_files = [entry for entry in files("replyguard").joinpath("rule_files").iterdir() if entry.name.endswith(".yml")]
-    document["components"]["schemas"]["RuleId"]["enum"] = sorted(entry.name.removesuffix(".yml") for entry in rule_files)
+    rule_files = sorted(packaged_dir("rule_files").glob("*.yml"))
+    document["components"]["schemas"]["RuleId"]["enum"] = [path.stem for path in rule_files]
     # The kinds of dig or dodge a finding may name: those the rule files' kind models tell.
     kinds = set()
-    for entry in rule_files:
-        model = (yaml.load(entry.read_text(encoding="utf-8"), Loader=SAFE_LOADER)["check"]).get("model", {})
-        kinds |= set(model.get("kinds", {}).get("title", {}))
+    for path in rule_files:
+        kinds |= set(read_yaml(path, ValueError)["check"].get("model", {}).get("kinds", {}).get("title", {}))
     document["components"]["schemas"]["KindName"]["enum"] = sorted(kinds)
     return document
 
