@@ -166,7 +166,7 @@ def evaluate(split: str = "test", patterns_only: bool = False):
     pool_errors, pool_size, pool_test_errors, pool_test_size = [], 0, 0, 0
     by_kind: dict[tuple[str, str, str], list[int]] = {}
     named: dict[tuple[str, str], list[int]] = {}
-    naming_kinds = {rule.id for rule in rules if "kinds" in rule.check.get("model", {})}
+    naming_kinds = {rule.id for rule in rules if rule.kind_titles}
     for reply in replies:
         findings = reply_findings(checker, reply)
         chosen = in_split(reply.id)
@@ -345,7 +345,8 @@ def main(argv: list[str]) -> int:
     report["recall by kind"] = kind_lines
     for (rule_id, lang), (caught, with_kind, right) in sorted(named.items()):
         print(f"  {rule_id} {lang}: the message names a kind for {with_kind} of the {caught} labelled spans caught "
-              f"({with_kind / max(caught, 1):.2f}), the labelled kind for {right} of them ({right / max(with_kind, 1):.2f})")
+              f"({with_kind / max(caught, 1):.2f}), the labelled kind for {right} of them "
+              f"({right / max(with_kind, 1):.2f})")
     print(f"\nComplaint classifier, {'test split' if split == 'test' else 'training part'} (rows: labelled kind, columns: classified kind)")
     for lang in LANGUAGES:
         matrix = confusion[lang]

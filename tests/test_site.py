@@ -333,7 +333,7 @@ def test_a_rule_page_shows_every_message_its_warning_can_show(site, rule):
                                for kind, message in kinds["message"].items()]
 
 
-@pytest.mark.parametrize("rule", [rule for rule in RULES if "kinds" in rule.check.get("model", {})],
+@pytest.mark.parametrize("rule", [rule for rule in RULES if rule.kind_titles],
                          ids=lambda rule: rule.id)
 def test_a_rule_page_says_how_often_its_message_names_a_kind_and_how_often_the_right_one(site, rule):
     """From the last make eval (quality/scores.json): of the labelled spans the rule catches, the share whose message

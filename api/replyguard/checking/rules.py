@@ -72,6 +72,12 @@ class Rule:
     suggest_template: str | None = None  # a reply template (playbook/templates/<id>.yml) offered as the suggestion
     origin: str = "playbook"  # or "organisation": a rule file from the organisation's own folder
 
+    @property
+    def kind_titles(self) -> dict[str, dict[str, str]]:
+        """{kind: {da, en}}: the kinds of dig or dodge the rule's messages can name (check.model.kinds), each with
+        its short name; {} for a rule whose messages name none."""
+        return self.check.get("model", {}).get("kinds", {}).get("title", {})
+
 
 def rule_page_url(base_url: str, rule_id: str, language: str) -> str:
     """A rule's page in the playbook site: Danish at rules/<id>/, English under en/."""

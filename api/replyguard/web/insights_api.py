@@ -66,7 +66,7 @@ def _findings(findings) -> tuple[tuple[str, str, str | None], ...]:
         abort(400, "field 'findings' must be a list of {\"rule\": ..., \"severity\": ...}")
     if len(findings) > MAX_FINDINGS:
         abort(400, f"field 'findings' has more than {MAX_FINDINGS} items")
-    kinds = {rule.id: set(rule.check.get("model", {}).get("kinds", {}).get("title", {})) for rule in checker().rules}
+    kinds = {rule.id: set(rule.kind_titles) for rule in checker().rules}
     all_kinds = set().union(*kinds.values())
     result = []
     for finding in findings:
@@ -106,10 +106,9 @@ def insights():
         abort(503, "the insights store can't be reached now; the counts are kept and written when it is back")
     if output == "csv":
         return _csv(rows, days)
-    rules = {rule.id: rule for rule in checker().rules}
-    titles = {rule_id: rule.title[language] for rule_id, rule in rules.items()}
-    kind_titles = {(rule_id, kind): title[language] for rule_id, rule in rules.items()
-                   for kind, title in rule.check.get("model", {}).get("kinds", {}).get("title", {}).items()}
+    rules = checker().rules
+    titles = {rule.id: rule.title[language] for rule in rules}
+    kind_titles = {(rule.id, kind): title[language] for rule in rules for kind, title in rule.kind_titles.items()}
     report = build_report(rows, days, until, _target_minutes(),
                           lambda rule_id: (titles.get(rule_id, rule_id), rule_url(rule_id, language)),
                           lambda rule_id, kind: kind_titles.get((rule_id, kind), kind))
