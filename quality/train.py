@@ -19,7 +19,8 @@ findings and the model's sentences together (choose_threshold). Not "the best re
 model just reaches that precision at its very highest thresholds, that rule jumps to a threshold that catches almost
 nothing (the English tone model, with the da-g/en-g replies: recall 0.14 instead of 0.45). It is written into the rule file (check.model.threshold). The test split is never read.
 
-    python -m quality.train            writes api/replyguard/models/*.json and the rules' thresholds
+    python -m quality.train            writes api/replyguard/models/*.json and the rules' thresholds (and the first
+                                       names sign-with-name reads: quality/first_names.py)
     python -m quality.train --check    exits 1 when a shipped model or threshold differs from what the corpus gives
 """
 
@@ -43,9 +44,10 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from quality.corpus import ROOT, in_test_split, load_comments, load_replies
+from quality.first_names import names_like_nouns_json
 from quality.evaluate import SETTINGS, TARGETS, kind_sentences, reply_findings, without_models
 from replyguard.checking.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
-from replyguard.checking.engine import Checker
+from replyguard.checking.engine import NAMES_LIKE_NOUNS, Checker
 from replyguard.checking.model import (ANSWERS, CONTEXT, SentenceModels, model_from_json, model_path, sentence_context,
                                        sentence_features)
 from replyguard.checking.rules import PLACEHOLDER, load_rules
@@ -605,6 +607,7 @@ def train_all(report=print) -> dict[Path, str]:
             report(why)
         rule_id = next(rule_id for its_label, rule_id, *_ in SENTENCE_MODELS.values() if its_label == label)
         _write_per_language(made, rule_id, CONFIDENCE_LINE, confidences, "check.model.kinds.confidence")
+    made[MODELS_DIR / NAMES_LIKE_NOUNS] = names_like_nouns_json()
     return made
 
 

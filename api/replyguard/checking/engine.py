@@ -1,5 +1,6 @@
 """The checking engine: three generic kinds of check (present, absent, metric), parametrised by the rule files."""
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -9,13 +10,14 @@ from ..settings import LANGUAGES, Settings, SettingsError
 from .classify import KINDS as COMPLAINT_KINDS, Classification, Classifier
 from .entities import make_detectors
 from .language import detect_language
-from .model import SentenceModels, load_model, words_of_spans
+from .model import SentenceModels, load_model, models_dir, words_of_spans
 from .patterns import AnchorIndex, Haystack, PatternSet, runaway
 from .rules import CONTEXT_METRICS, MESSAGE_PLACEHOLDERS, PLACEHOLDER, Rule, RuleError
 from .templates import load_templates
 from .text import Measured, Utf16Offsets
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+NAMES_LIKE_NOUNS = "names-like-nouns.json"
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,19 @@ class _Matchers:
                 or any(text.entity(entity) for entity in self.entities))
 
 
+@lru_cache(maxsize=1)
+def names_like_nouns() -> tuple[str, ...]:
+    """First names that end like a Danish definite noun (Søren, Karen, Imogen), so that sign-with-name can read "Mvh
+    Køreskolen" as the company and "Mvh Søren" as a person (quality/first_names.py; make train writes them)."""
+    return tuple(json.loads((models_dir() / NAMES_LIKE_NOUNS).read_text(encoding="utf-8"))["names"])
+
+
 def _fill_pattern(pattern: str, settings: Settings) -> str:
     # The name's single words too, so a pattern can tell "Mvh Cykelhuset" (the company) from a person's name.
     values = {"staff": settings.staff, "organisation": (settings.organisation,),
               "organisation_words": tuple(re.findall(r"\w+", settings.organisation))}
+    if "{names_like_nouns}" in pattern:
+        values["names_like_nouns"] = names_like_nouns()
 
     def alternation(match):
         names = [name for name in values[match.group(1)] if name]

@@ -21,7 +21,7 @@ KINDS = ("present", "absent", "metric")
 PATTERN_LANGUAGES = (*LANGUAGES, "any")
 MARKER = re.compile(r"<marker>(.*?)</marker>", re.S)
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-PATTERN_PLACEHOLDERS = ("staff", "organisation", "organisation_words")
+PATTERN_PLACEHOLDERS = ("staff", "organisation", "organisation_words", "names_like_nouns")
 SUGGESTION_PLACEHOLDERS = ("phone", "name", "organisation", "owner")
 # Numbers about the situation, usable by metric checks and `when` conditions like the reply's own measures.
 # complaint_age_hours is worked out by the engine from the context's complaint_posted_at.
