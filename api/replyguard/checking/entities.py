@@ -125,14 +125,14 @@ def _read_window(window: str, regions: tuple[str, ...],
     Once every run of digits in the window is part of a number found, the remaining regions can only add readings
     of those numbers, so each is parsed once per region rather than searched for again (phonenumbers' search is
     most of a check's time when a reply is read in seven countries), and one written with its +country code not
-    at all: every region reads it alike. Nor in a region outside `again`: its readings could match none of the
-    organisation's numbers, the only thing they are for (a British number in an English reply was read again as
+    at all: every region reads it alike, found or not. Nor in a region outside `again`: its readings could match none
+    of the organisation's numbers, the only thing they are for (a British number in an English reply was read again as
     American, Irish, Canadian, Australian and New Zealand, 0.15 ms, for a Danish organisation)."""
     found: dict[Span, set[str]] = {}
     business: dict[Span, bool] = {}
     international: set[Span] = set()  # written with +country code
     candidates = _phone_candidates(window)
-    for region in regions:
+    for index, region in enumerate(regions):
         if all(any(a <= start and end <= b for a, b in found) for start, end in candidates):
             if region not in again:
                 continue
@@ -150,6 +150,11 @@ def _read_window(window: str, regions: tuple[str, ...],
                 business[span] = phonenumbers.number_type(match.number) in BUSINESS_NUMBER_TYPES
                 if match.raw_string.startswith("+"):
                     international.add(span)
+        if index == 0:
+            # A run written with its +country code reads alike in every region: if the first found no number there
+            # ("+45 70 20 3", a number still being typed), none will, and searching the window again in each of an
+            # English reply's seven countries cost about 0.7 ms.
+            candidates = [(start, end) for start, end in candidates if window[start] not in "+＋"]
     return sorted((span, frozenset(numbers), business[span]) for span, numbers in found.items()
                   if not DATE_OR_TIME.fullmatch(window[span[0]:span[1]]))
 
