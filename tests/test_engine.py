@@ -218,6 +218,20 @@ examples: {da: {bad: [], good: []}, en: {bad: [], good: []}}
     assert rule_ids(other.check("Ring til os. Venlig hilsen Cykelhuset", "da")) == []
 
 
+def test_a_sign_off_that_ends_like_a_danish_noun_is_the_company_unless_it_is_a_first_name_or_staff(rules):
+    """sign-with-name: "Mvh Køreskolen" is the company; "Mvh Søren" (a first name that ends so) is a person, and so is a
+    name the settings list for staff, though no name list knows it."""
+    reply = "Hej Lone. Undskyld, at timen blev aflyst. Ring til os på 70 20 30 40, så finder vi en ny tid. Mvh "
+    demo = Checker(rules, load_settings())
+    assert "sign-with-name" in rule_ids(demo.check(reply + "Køreskolen", "da"))
+    assert "sign-with-name" not in rule_ids(demo.check(reply + "Søren", "da"))
+    assert "sign-with-name" in rule_ids(demo.check(reply + "Wren", "da"))
+    staffed = Checker(rules, settings_with("", replace=('staff = ["Mette", "Jonas", "Sara", "Ahmad"]',
+                                                        'staff = ["Wren", "Mette"]')))
+    assert "sign-with-name" not in rule_ids(staffed.check(reply + "Wren", "da"))
+    assert "sign-with-name" in rule_ids(staffed.check(reply + "Køreskolen", "da"))
+
+
 def test_threshold_setting_overrides_a_rule_limit(rules):
     """An organisation that allows longer replies raises keep-it-short's word limit in its settings."""
     reply = "Hej Lone. " + "Vi er kede af, at pakken kom for sent, og vi finder ud af hvorfor, så det ikke sker igen. " * 6 + "Mvh Mette"
