@@ -125,9 +125,8 @@ def names_like_nouns() -> tuple[str, ...]:
 def _fill_pattern(pattern: str, settings: Settings) -> str:
     # The name's single words too, so a pattern can tell "Mvh Cykelhuset" (the company) from a person's name.
     values = {"staff": settings.staff, "organisation": (settings.organisation,),
-              "organisation_words": tuple(re.findall(r"\w+", settings.organisation))}
-    if "{names_like_nouns}" in pattern:
-        values["names_like_nouns"] = names_like_nouns()
+              "organisation_words": tuple(re.findall(r"\w+", settings.organisation)),
+              "names_like_nouns": names_like_nouns()}
 
     def alternation(match):
         names = [name for name in values[match.group(1)] if name]
