@@ -322,10 +322,11 @@ def fit(training: TrainingRows, targets, strength, weights=None, chosen=None):
     chosen = np.arange(training.count) if chosen is None else np.asarray(chosen)
     x, columns, sources = training.learnt(chosen)
     targets = np.asarray(targets)[sources]
+    weights = None if weights is None else np.asarray(weights)[sources]
     if len(set(targets)) > 2:
         classes = sorted(set(targets))
-        return OneVsRest(classes, [fit_binary(x, targets == kind, strength) for kind in classes]), columns
-    return fit_binary(x, targets, strength, None if weights is None else np.asarray(weights)[sources]), columns
+        return OneVsRest(classes, [fit_binary(x, targets == kind, strength, weights) for kind in classes]), columns
+    return fit_binary(x, targets, strength, weights), columns
 
 
 def fit_binary(x, targets, strength, weights=None) -> LogisticRegression:

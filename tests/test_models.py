@@ -107,6 +107,24 @@ def test_a_model_of_several_classes_scales_each_class_on_its_own():
     assert [shipped.best_class(row)[0] for row in TOY_ROWS] == list(kinds)
 
 
+def test_a_model_of_several_classes_learns_with_the_rows_weights():
+    """Weights given to fit reach every class's model (they had reached only a binary model's), so a model of several
+    classes can weigh some texts more, as the sentence models weigh real replies and the playbook's own texts."""
+    import numpy as np
+
+    kinds = np.array(["praise" if row[0] == "w:thanks" or "w:thanks" in row else "complaint" if "w:refund" in row
+                      else "question" for row in TOY_ROWS])
+    training = TrainingRows(TOY_ROWS)
+
+    def coefficients(weights):
+        fitted, _ = fit(training, kinds, 16.0, weights)
+        return np.concatenate([model.coef_.ravel() for model in fitted.estimators])
+
+    plain = coefficients(None)
+    assert np.allclose(coefficients(np.ones(len(TOY_ROWS))), plain)
+    assert not np.allclose(coefficients(np.arange(1, len(TOY_ROWS) + 1, dtype=float)), plain)
+
+
 def test_features_are_words_pairs_word_pieces_and_shapes_but_not_handles_or_links():
     found = features("Good LUCK with that!! @115712 https://t.co/x")
     assert {"w:good", "b:luck with", "c: goo", "c:that", "s:capitals", "s:!!"} <= set(found)
