@@ -44,6 +44,21 @@ def test_example(checker, rule, example):
         assert findings_of(checker, rule, fixed, example.language, example.context) == [], f"still flagged: {fixed}"
 
 
+def errors_by_rule(checker, text, language, context) -> set[str]:
+    return {f.rule for f in checker.check(text, language, context).findings if f.severity == "error"}
+
+
+@pytest.mark.parametrize("rule, example", [param for param in EXAMPLES if param.values[1].bad])
+def test_a_suggestion_brings_in_no_other_rules_error(checker, rule, example):
+    """Staff who click a fix must not be handed a new error: a suggestion that mends one rule and breaks another
+    (Danish "gøre det godt igen", which the compensation rule reads as amends offered) sends them round in circles."""
+    before = errors_by_rule(checker, example.text, example.language, example.context)
+    found = findings_of(checker, rule, example.text, example.language, example.context)
+    for suggestion in found[0].suggestions if found else []:
+        fixed = apply_suggestion(example.text, found[0].start, found[0].end, found[0].insert, suggestion)
+        assert errors_by_rule(checker, fixed, example.language, example.context) <= before, fixed
+
+
 def test_example_language_is_detected(checker):
     """auto must read each realistic example in the language it was written in."""
     wrong = [(r.id, e.language, e.text) for r in RULES for e in r.examples
