@@ -202,6 +202,13 @@ BROKEN = {
     "kind on an organisation's pattern": (
         lambda text: text.replace("'det er (?:helt )?vores ansvar'", "{pattern: 'det er (?:helt )?vores ansvar', kind: threat}"),
         r"check\.patterns\.da\[1\]\.kind: only the patterns of a rule whose model tells kinds may name one"),
+    "unknown placeholder": (lambda text: text.replace("'det er (?:helt )?vores ansvar'", "'det er {fully} vores ansvar'"),
+                            r"check\.patterns\.da\[1\]: unknown placeholder \{fully\} \(the settings fill in staff, "
+                            r"organisation, organisation_words, names_like_nouns; a part several patterns share can be "
+                            r"named in check\.define, above its use\)"),
+    "a defined part named like a setting": (
+        lambda text: text.replace("  span: sentence\n", "  span: sentence\n  define: {staff: '(?:vi|jeg)'}\n"),
+        r"check\.define\.staff: must be a name of small letters and _, and not one the settings fill in"),
     "unknown principle": (lambda text: text.replace("principle: take-it-offline", "principle: be-nice"),
                           r"principle: must name one of the playbook's principles: admit-and-apologise"),
 }
@@ -220,6 +227,17 @@ def test_a_broken_file_is_named_with_its_field_and_nothing_is_loaded(tmp_path, c
         create_app({"TESTING": True, "SETTINGS_FILE": str(settings_for(tmp_path, folder))})
     result = run_cli("rules", "check", str(folder))
     assert result.returncode == 1 and re.match(expected, result.stdout.splitlines()[0]), result.stdout
+
+
+def test_a_part_defined_once_is_written_out_in_each_pattern_that_names_it(tmp_path, settings):
+    folder = organisation_folder(tmp_path)
+    path = folder / f"{LIABILITY}.yml"
+    text = path.read_text(encoding="utf-8").replace("  span: sentence\n", "  span: sentence\n  define:\n    we: '(?:vi|jeg)'\n")
+    path.write_text(text.replace("'(?:vi|jeg) (?:erkender", "'{we} (?:erkender"), encoding="utf-8")
+    rule = next(rule for rule in load_rules(None, folder) if rule.id == LIABILITY)
+    assert "define" not in rule.check and rule.check["patterns"]["da"][0].startswith("(?:(?:vi|jeg)) (?:erkender")
+    found = Checker([rule], settings).check("Hej Lone. Vi erkender det fulde ansvar for skaden. Mvh Jonas", "da")
+    assert [f.rule for f in found.findings] == [LIABILITY]
 
 
 def test_an_id_that_clashes_with_the_playbooks_names_both_files(tmp_path):

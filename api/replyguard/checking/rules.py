@@ -22,6 +22,9 @@ PATTERN_LANGUAGES = (*LANGUAGES, "any")
 MARKER = re.compile(r"<marker>(.*?)</marker>", re.S)
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 PATTERN_PLACEHOLDERS = ("staff", "organisation", "organisation_words", "names_like_nouns")
+DEFINED_NAME = re.compile(r"^[a-z_]+$")
+UNKNOWN_PATTERN_PLACEHOLDER = ("unknown placeholder {{{}}} (the settings fill in " + ", ".join(PATTERN_PLACEHOLDERS)
+                               + "; a part several patterns share can be named in check.define, above its use)")
 SUGGESTION_PLACEHOLDERS = ("phone", "name", "organisation", "owner")
 # Numbers about the situation, usable by metric checks and `when` conditions like the reply's own measures.
 # complaint_age_hours is worked out by the engine from the context's complaint_posted_at.
@@ -226,6 +229,7 @@ class _RuleReader:
         check = self.data.get("check")
         if not isinstance(check, dict) or check.get("kind") not in KINDS:
             self.fail("check.kind", f"must be one of {', '.join(KINDS)}")
+        check = self.defined(check)
         kind = check["kind"]
         if kind == "present":
             if not {"patterns", "entities", "model"} & set(check):
@@ -258,6 +262,52 @@ class _RuleReader:
             if check.get("insert", "end") not in INSERTS:
                 self.fail("check.insert", "must be start, end or replace (where a suggestion goes)")
         return check
+
+    def defined(self, check: dict) -> dict:
+        """The check with each `{name}` that its `define` names written out in its patterns. A long part that several
+        patterns share (sign-with-name's "a word a company signs with") is then written, read and mended in one place.
+        A part may use the parts defined before it and the settings' placeholders."""
+        if "define" not in check:
+            return check
+        definitions = check["define"]
+        if not isinstance(definitions, dict) or not definitions:
+            self.fail("check.define", "must map names to parts of patterns")
+        parts: dict[str, str] = {}
+        for name, part in definitions.items():
+            where = f"check.define.{name}"
+            if not isinstance(name, str) or not DEFINED_NAME.match(name) or name in PATTERN_PLACEHOLDERS:
+                self.fail(where, f"must be a name of small letters and _, and not one the settings fill in "
+                                 f"({', '.join(PATTERN_PLACEHOLDERS)})")
+            if not isinstance(part, str) or not part:
+                self.fail(where, "must be a part of a regular expression")
+            parts[name] = self.written_out(where, part, parts)
+        expanded = {key: value for key, value in check.items() if key != "define"}
+        for key in ("patterns", "unless"):
+            if isinstance(check.get(key), dict):
+                expanded[key] = self.patterns_written_out(f"check.{key}", check[key], parts)
+        if isinstance(check.get("require"), list):
+            expanded["require"] = [
+                {**group, "patterns": self.patterns_written_out(f"check.require[{number}].patterns", group["patterns"],
+                                                                parts)}
+                if isinstance(group, dict) and isinstance(group.get("patterns"), dict) else group
+                for number, group in enumerate(check["require"])]
+        return expanded
+
+    def patterns_written_out(self, name: str, patterns: dict, parts: dict[str, str]) -> dict:
+        def item_written_out(where: str, item):
+            if isinstance(item, str):
+                return self.written_out(where, item, parts)
+            if isinstance(item, dict) and isinstance(item.get("pattern"), str):
+                return {**item, "pattern": self.written_out(where, item["pattern"], parts)}
+            return item
+        return {lang: [item_written_out(f"{name}.{lang}[{number}]", item) for number, item in enumerate(items)]
+                if isinstance(items, list) else items for lang, items in patterns.items()}
+
+    def written_out(self, where: str, pattern: str, parts: dict[str, str]) -> str:
+        for placeholder in PLACEHOLDER.findall(pattern):
+            if placeholder not in parts and placeholder not in PATTERN_PLACEHOLDERS:
+                self.fail(where, UNKNOWN_PATTERN_PLACEHOLDER.format(placeholder))
+        return PLACEHOLDER.sub(lambda m: f"(?:{parts[m.group(1)]})" if m.group(1) in parts else m.group(), pattern)
 
     def model(self, spec) -> None:
         """`model: {name, threshold: {da, en}, message: {da, en}, severity, kinds}`: sentences a trained model
@@ -344,7 +394,9 @@ class _RuleReader:
                     kinds = item["not_answering"]  # checked with `in`, which doesn't hash: [{praise: 1}] is refused too
                     if not isinstance(kinds, list) or not kinds or not all(kind in COMPLAINT_KINDS for kind in kinds):
                         self.fail(f"{where}.not_answering", f"must list some of {', '.join(COMPLAINT_KINDS)}")
-                self.check_placeholders(where, item["pattern"], PATTERN_PLACEHOLDERS)
+                for placeholder in PLACEHOLDER.findall(item["pattern"]):
+                    if placeholder not in PATTERN_PLACEHOLDERS:
+                        self.fail(where, UNKNOWN_PATTERN_PLACEHOLDER.format(placeholder))
                 try:
                     compiled(PLACEHOLDER.sub("x", item["pattern"]))
                 except re.error as error:
