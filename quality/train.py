@@ -46,7 +46,7 @@ from threadpoolctl import threadpool_limits
 from quality.corpus import ROOT, in_test_split, load_comments, load_replies
 from quality.first_names import names_like_nouns_json
 from quality.evaluate import SETTINGS, TARGETS, kind_sentences, reply_findings, without_models
-from replyguard.checking.classify import MODEL as COMPLAINT_MODEL_NAME, Classifier, load_complaint_kinds
+from replyguard.checking.classify import MODEL as COMPLAINT_MODEL_NAME, Classification, Classifier, load_complaint_kinds
 from replyguard.checking.engine import NAMES_LIKE_NOUNS, Checker
 from replyguard.checking.model import (ANSWERS, CONTEXT, SentenceModels, model_from_json, model_path, sentence_context,
                                        sentence_features)
@@ -166,7 +166,7 @@ def sentences(text: str):
 
 
 
-def playbook_texts(rule, language: str, rules, pattern_checker) -> list[str]:
+def playbook_texts(rule, language: str, rules, checker: Checker) -> list[str]:
     """Replies the playbook recommends, which the rule must never flag: its good examples, every template and every
     rule's suggestions (filled for the demo organisation), and its bad examples with their suggestion applied."""
     settings = load_settings()
@@ -178,7 +178,7 @@ def playbook_texts(rule, language: str, rules, pattern_checker) -> list[str]:
     for example in rule.examples:
         if example.language != language or not example.bad:
             continue
-        for finding in pattern_checker.check(example.text, language, example.context).findings:
+        for finding in checker.check(example.text, language, example.context).findings:
             if finding.rule == rule.id and finding.start is not None:
                 units = example.text.encode("utf-16-le")
                 texts += [(units[:2 * finding.start] + s.encode("utf-16-le") + units[2 * finding.end:]).decode("utf-16-le")
@@ -451,11 +451,28 @@ def nearest_to_targets(results, target_precision: float, target_recall: float):
                                        -min(r[1] - target_precision, r[2] - target_recall)))
 
 
-def rule_pattern_spans(rule, language: str, replies) -> dict[str, list[tuple[int, int]]]:
-    """{reply id: the spans (in code points) of the rule's pattern findings} for the training part's replies, read by
-    a checker of this rule alone: a rule's findings don't depend on the other rules', and checking every training
-    reply against all fifteen took about twice as long (kind-tone, English: 2.6 s against 1.3 s)."""
-    checker = Checker(without_models([rule]), load_settings(SETTINGS))
+class KnownKinds:
+    """Classifies each comment as make train's own complaint model does (train_complaint_model: out of fold for the
+    training part's comments). A rule that runs only in answer to some kinds of comment (no-public-compensation: not
+    to questions) finds its patterns where the checker will run it; classified by the shipped model instead, which is
+    the last `make train`'s, the thresholds came out differently on a second run after the comments had changed, and
+    the stale-models test failed on a corpus that had just been trained."""
+
+    def __init__(self, kind_of: dict[str, str]):
+        self.kind_of = kind_of
+
+    def classify(self, text: str, language: str) -> Classification:
+        return Classification(self.kind_of[text], 0.0, ())
+
+
+def pattern_checker(rule, kind_of: dict[str, str]) -> Checker:
+    """A checker of the rule's patterns alone: a rule's findings don't depend on the other rules', and checking every
+    training reply against all fifteen took about twice as long (kind-tone, English: 2.6 s against 1.3 s)."""
+    return Checker(without_models([rule]), load_settings(SETTINGS), KnownKinds(kind_of))
+
+
+def rule_pattern_spans(checker: Checker, language: str, replies) -> dict[str, list[tuple[int, int]]]:
+    """{reply id: the spans (in code points) of the rule's pattern findings} for the training part's replies."""
     found = {}
     for reply in replies:
         if reply.lang == language and not in_test_split(reply.id):
@@ -468,7 +485,6 @@ class _Inputs:
     """What every sentence model learns from."""
     replies: list
     rules: list
-    pattern_checker: Checker
     corpus_ids: set
     real_ids: set
 
@@ -478,18 +494,19 @@ def _inputs() -> _Inputs:
     """Read once per process: train_all's worker processes each read them for all the models they learn."""
     replies = load_replies()
     rules = load_rules(RULES_DIR)
-    return _Inputs(replies, rules, Checker(without_models(rules), load_settings(SETTINGS)), {reply.id for reply in replies},
-                   {reply.id for reply in replies if reply.real})
+    return _Inputs(replies, rules, {reply.id for reply in replies}, {reply.id for reply in replies if reply.real})
 
 
-def train_sentence_model(name: str, language: str, answered: dict[str, str]) -> tuple[str, float, str]:
+def train_sentence_model(name: str, language: str, answered: dict[str, str],
+                         kind_of: dict[str, str]) -> tuple[str, float, str]:
     """One sentence model for one language: its file's text, its rule's threshold, and a line that says why.
-    `answered`: the kind of comment each training reply answers (train_complaint_model)."""
+    `answered`: the kind of comment each training reply answers, and `kind_of` each comment's (train_complaint_model)."""
     inputs = _inputs()
     replies, rules = inputs.replies, inputs.rules
     label, rule_id, strength, one_line_false_alarms = SENTENCE_MODELS[name]
     rule = next(r for r in rules if r.id == rule_id)
-    clean = playbook_texts(rule, language, rules, inputs.pattern_checker)
+    checker = pattern_checker(rule, kind_of)
+    clean = playbook_texts(rule, language, rules, checker)
     examples = sentence_examples(label, rule, language, replies, clean)
     all_rows = example_features(examples, answered)
     # A sentence of one word has no features: the checker never flags it (model.sentence_features), so the model
@@ -516,7 +533,7 @@ def train_sentence_model(name: str, language: str, answered: dict[str, str]) -> 
         if reply.id in starts:
             for (a, _), score in zip(sentences(reply.text), starts[reply.id]):
                 scores_by_sentence[(reply.id, a)] = score
-    pattern_spans = rule_pattern_spans(rule, language, replies)
+    pattern_spans = rule_pattern_spans(checker, language, replies)
     # A rule that runs only in answer to some kinds of comment (dont-feed-trolls: trolls and hateful ones) is judged
     # on the replies to comments labelled so, as make eval judges it, and its model warns only where the checker runs
     # it: where the comment is classified so (`answered`, out of fold).
@@ -585,7 +602,8 @@ def train_all(report=print) -> dict[Path, str]:
         # The sentence models read the kind of comment each reply answers, as the complaint model classifies it.
         complaint = dict(zip(LANGUAGES, pool.map(train_complaint_model, LANGUAGES)))
         trained = dict(zip(jobs, pool.map(train_sentence_model, *zip(*jobs),
-                                          [complaint[language][1] for _, language in jobs])))
+                                          [complaint[language][1] for _, language in jobs],
+                                          [complaint[language][2] for _, language in jobs])))
         kind_jobs = [(name, language) for name in KIND_MODELS for language in LANGUAGES]
         kinds = dict(zip(kind_jobs, pool.map(train_kind_model, *zip(*kind_jobs))))
     made = {}
@@ -597,7 +615,7 @@ def train_all(report=print) -> dict[Path, str]:
             report(why)
         _write_per_language(made, rule_id, THRESHOLD_LINE, thresholds, "check.model.threshold")
     for language in LANGUAGES:
-        text, _, why = complaint[language]
+        text, _, _, why = complaint[language]
         made[model_path(COMPLAINT_MODEL_NAME, language, MODELS_DIR)] = text
         report(why)
     for name, label in KIND_MODELS.items():
@@ -630,9 +648,10 @@ def one_thread_each() -> None:
     threadpool_limits(1)
 
 
-def train_complaint_model(language: str) -> tuple[str, dict[str, str], str]:
+def train_complaint_model(language: str) -> tuple[str, dict[str, str], dict[str, str], str]:
     """The complaint-kind model for one language (its file's text), the kind of comment each training reply (and
-    each rule example sent with a complaint) answers, and a line that says what it learnt from.
+    each rule example sent with a complaint) answers, each of those comments' kind by its text, and a line that says
+    what it learnt from.
 
     The kinds are what the checker would classify each answered comment as, not its label: the sentence models learn
     to read them as they will meet them, with the classifier's mistakes. So each comment is classified by a model
@@ -672,7 +691,7 @@ def train_complaint_model(language: str) -> tuple[str, dict[str, str], str]:
     answered |= {example_group(rule, example): kind(example.context["complaint"]) for rule in inputs.rules
                  for example in rule.examples if example.language == language and example.bad
                  and example.context.get("complaint")}
-    return text, answered, (f"{COMPLAINT_MODEL_NAME} {language}: {len(targets)} comments: "
+    return text, answered, kind_of, (f"{COMPLAINT_MODEL_NAME} {language}: {len(targets)} comments: "
                             f"{', '.join(f'{n} {k}' for k, n in sorted(Counter(targets).items()))}")
 
 

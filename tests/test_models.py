@@ -10,7 +10,7 @@ from quality.corpus import ROOT, Reply
 from quality.evaluate import _count_kinds, _count_named, evaluate, scores, without_models
 from replyguard.checking.engine import Checker, Finding
 from quality.train import (TrainingRows, arguing_beside_label, fit, matrix, model_json, naive_bayes_scale,
-                           nearest_to_targets, sentences, stale, train_all)
+                           nearest_to_targets, pattern_checker, sentences, stale, train_all)
 from replyguard.settings import load_settings
 from replyguard.checking.model import (ANSWERS, SHAPE, LinearModel, SentenceModels, features, load_model, model_from_json,
                                        sentence_context, sentence_features, words_of)
@@ -21,6 +21,17 @@ from replyguard.checking.rules import load_rules
 def test_the_shipped_models_and_thresholds_are_what_the_corpus_trains():
     """Retrains from the corpus (deterministic): a corpus, rule example or template change without make train fails."""
     assert stale(train_all(report=lambda line: None)) == [], "run make train and commit the models and rule files"
+
+
+def test_make_train_reads_a_rules_patterns_in_answer_to_each_comment_as_its_own_complaint_model_classifies_it():
+    """Not as the shipped model does, which is the last make train's: the thresholds then depended on it, and the
+    first make train after the comments changed gave other files than the second."""
+    rule = next(rule for rule in load_rules() if rule.id == "no-public-compensation")  # not run in answer to a question
+    reply, comment = "Hi Jo, sorry about that. Your next coffee's on us. Best, Ahmad", "My latte was cold today."
+    as_classified = {kind: pattern_checker(rule, {comment: kind}).check(reply, "en", {"complaint": comment}).findings
+                     for kind in ("complaint", "question")}
+    assert [f.rule for f in as_classified["complaint"]] == ["no-public-compensation"]
+    assert as_classified["question"] == ()
 
 
 # Rows of features as make train reads them: "refund" only with the label, "hi" as often with it as without.
