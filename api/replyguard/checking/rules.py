@@ -266,14 +266,12 @@ class _RuleReader:
     def defined(self, check: dict) -> dict:
         """The check with each `{name}` that its `define` names written out in its patterns. A long part that several
         patterns share (sign-with-name's "a word a company signs with") is then written, read and mended in one place.
-        A part may use the parts defined before it and the settings' placeholders."""
-        if "define" not in check:
-            return check
-        definitions = check["define"]
-        if not isinstance(definitions, dict) or not definitions:
+        A part may use the parts defined before it and the settings' placeholders; any other placeholder is refused
+        here, in a check with or without parts."""
+        if "define" in check and (not isinstance(check["define"], dict) or not check["define"]):
             self.fail("check.define", "must map names to parts of patterns")
         parts: dict[str, str] = {}
-        for name, part in definitions.items():
+        for name, part in check.get("define", {}).items():
             where = f"check.define.{name}"
             if not isinstance(name, str) or not DEFINED_NAME.match(name) or name in PATTERN_PLACEHOLDERS:
                 self.fail(where, f"must be a name of small letters and _, and not one the settings fill in "
@@ -394,9 +392,6 @@ class _RuleReader:
                     kinds = item["not_answering"]  # checked with `in`, which doesn't hash: [{praise: 1}] is refused too
                     if not isinstance(kinds, list) or not kinds or not all(kind in COMPLAINT_KINDS for kind in kinds):
                         self.fail(f"{where}.not_answering", f"must list some of {', '.join(COMPLAINT_KINDS)}")
-                for placeholder in PLACEHOLDER.findall(item["pattern"]):
-                    if placeholder not in PATTERN_PLACEHOLDERS:
-                        self.fail(where, UNKNOWN_PATTERN_PLACEHOLDER.format(placeholder))
                 try:
                     compiled(PLACEHOLDER.sub("x", item["pattern"]))
                 except re.error as error:
