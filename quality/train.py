@@ -232,7 +232,7 @@ def example_group(rule, example) -> str:
 def example_features(examples, answered: dict[str, str]) -> list[list[str]]:
     """Each example sentence's features as the checker reads it: next to the other sentences of its reply (a group's
     sentences come one after another, in the reply's order), its own and then the words of the others (context).
-    `answered`: the kind of comment each group's reply answers (train_complaint_model); none when not given."""
+    `answered`: the kind of comment each group's reply answers (answered_kinds); none when not given."""
     rows = []
     for group, run in groupby(examples, key=lambda example: example[2]):
         texts = [text for text, _, _ in run]
@@ -497,10 +497,10 @@ def _inputs() -> _Inputs:
     return _Inputs(replies, rules, {reply.id for reply in replies}, {reply.id for reply in replies if reply.real})
 
 
-def train_sentence_model(name: str, language: str, answered: dict[str, str],
-                         kind_of: dict[str, str]) -> tuple[str, float, str]:
+def train_sentence_model(name: str, language: str, kind_of: dict[str, str]) -> tuple[str, float, str]:
     """One sentence model for one language: its file's text, its rule's threshold, and a line that says why.
-    `answered`: the kind of comment each training reply answers, and `kind_of` each comment's (train_complaint_model)."""
+    `kind_of`: each answered comment's kind, as the complaint model classifies it (train_complaint_model)."""
+    answered = answered_kinds(kind_of.__getitem__, language)
     inputs = _inputs()
     replies, rules = inputs.replies, inputs.rules
     label, rule_id, strength, one_line_false_alarms = SENTENCE_MODELS[name]
@@ -602,8 +602,7 @@ def train_all(report=print) -> dict[Path, str]:
         # The sentence models read the kind of comment each reply answers, as the complaint model classifies it.
         complaint = dict(zip(LANGUAGES, pool.map(train_complaint_model, LANGUAGES)))
         trained = dict(zip(jobs, pool.map(train_sentence_model, *zip(*jobs),
-                                          [complaint[language][1] for _, language in jobs],
-                                          [complaint[language][2] for _, language in jobs])))
+                                          [complaint[language][1] for _, language in jobs])))
         kind_jobs = [(name, language) for name in KIND_MODELS for language in LANGUAGES]
         kinds = dict(zip(kind_jobs, pool.map(train_kind_model, *zip(*kind_jobs))))
     made = {}
@@ -615,7 +614,7 @@ def train_all(report=print) -> dict[Path, str]:
             report(why)
         _write_per_language(made, rule_id, THRESHOLD_LINE, thresholds, "check.model.threshold")
     for language in LANGUAGES:
-        text, _, _, why = complaint[language]
+        text, _, why = complaint[language]
         made[model_path(COMPLAINT_MODEL_NAME, language, MODELS_DIR)] = text
         report(why)
     for name, label in KIND_MODELS.items():
@@ -648,10 +647,21 @@ def one_thread_each() -> None:
     threadpool_limits(1)
 
 
-def train_complaint_model(language: str) -> tuple[str, dict[str, str], dict[str, str], str]:
-    """The complaint-kind model for one language (its file's text), the kind of comment each training reply (and
-    each rule example sent with a complaint) answers, each of those comments' kind by its text, and a line that says
-    what it learnt from.
+def answered_kinds(kind_of_comment, language: str) -> dict[str, str]:
+    """The kind of comment each training reply, and each rule example sent with a complaint, answers ({reply id or
+    example group: kind}), the comment's kind read by `kind_of_comment`."""
+    inputs = _inputs()
+    answered = {reply.id: kind_of_comment(reply.complaint) for reply in inputs.replies
+                if reply.lang == language and not in_test_split(reply.id) and reply.complaint}
+    answered |= {example_group(rule, example): kind_of_comment(example.context["complaint"]) for rule in inputs.rules
+                 for example in rule.examples if example.language == language and example.bad
+                 and example.context.get("complaint")}
+    return answered
+
+
+def train_complaint_model(language: str) -> tuple[str, dict[str, str], str]:
+    """The complaint-kind model for one language (its file's text), the kind of each comment a training reply (or a
+    rule example sent with a complaint) answers, by the comment's text, and a line that says what it learnt from.
 
     The kinds are what the checker would classify each answered comment as, not its label: the sentence models learn
     to read them as they will meet them, with the classifier's mistakes. So each comment is classified by a model
@@ -685,13 +695,8 @@ def train_complaint_model(language: str) -> tuple[str, dict[str, str], dict[str,
             kind_of[comment] = classifier.classify(comment, language, everything).kind
         return kind_of[comment]
 
-    inputs = _inputs()
-    answered = {reply.id: kind(reply.complaint) for reply in inputs.replies
-                if reply.lang == language and not in_test_split(reply.id) and reply.complaint}
-    answered |= {example_group(rule, example): kind(example.context["complaint"]) for rule in inputs.rules
-                 for example in rule.examples if example.language == language and example.bad
-                 and example.context.get("complaint")}
-    return text, answered, kind_of, (f"{COMPLAINT_MODEL_NAME} {language}: {len(targets)} comments: "
+    answered_kinds(kind, language)  # classifies each answered comment that is not a training comment
+    return text, kind_of, (f"{COMPLAINT_MODEL_NAME} {language}: {len(targets)} comments: "
                             f"{', '.join(f'{n} {k}' for k, n in sorted(Counter(targets).items()))}")
 
 
