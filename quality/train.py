@@ -232,7 +232,7 @@ def example_group(rule, example) -> str:
 def example_features(examples, answered: dict[str, str]) -> list[list[str]]:
     """Each example sentence's features as the checker reads it: next to the other sentences of its reply (a group's
     sentences come one after another, in the reply's order), its own and then the words of the others (context).
-    `answered`: the kind of comment each group's reply answers (answered_kinds); none when not given."""
+    `answered`: the kind of comment each group's reply answers (train_sentence_model); none when not given."""
     rows = []
     for group, run in groupby(examples, key=lambda example: example[2]):
         texts = [text for text, _, _ in run]
@@ -500,7 +500,7 @@ def _inputs() -> _Inputs:
 def train_sentence_model(name: str, language: str, kind_of: dict[str, str]) -> tuple[str, float, str]:
     """One sentence model for one language: its file's text, its rule's threshold, and a line that says why.
     `kind_of`: each answered comment's kind, as the complaint model classifies it (train_complaint_model)."""
-    answered = answered_kinds(kind_of.__getitem__, language)
+    answered = {group: kind_of[comment] for group, comment in answered_comments(language).items()}
     inputs = _inputs()
     replies, rules = inputs.replies, inputs.rules
     label, rule_id, strength, one_line_false_alarms = SENTENCE_MODELS[name]
@@ -647,13 +647,13 @@ def one_thread_each() -> None:
     threadpool_limits(1)
 
 
-def answered_kinds(kind_of_comment, language: str) -> dict[str, str]:
-    """The kind of comment each training reply, and each rule example sent with a complaint, answers ({reply id or
-    example group: kind}), the comment's kind read by `kind_of_comment`."""
+def answered_comments(language: str) -> dict[str, str]:
+    """The comment each training reply, and each rule example sent with a complaint, answers: {reply id or example
+    group: the comment's text}."""
     inputs = _inputs()
-    answered = {reply.id: kind_of_comment(reply.complaint) for reply in inputs.replies
+    answered = {reply.id: reply.complaint for reply in inputs.replies
                 if reply.lang == language and not in_test_split(reply.id) and reply.complaint}
-    answered |= {example_group(rule, example): kind_of_comment(example.context["complaint"]) for rule in inputs.rules
+    answered |= {example_group(rule, example): example.context["complaint"] for rule in inputs.rules
                  for example in rule.examples if example.language == language and example.bad
                  and example.context.get("complaint")}
     return answered
@@ -689,13 +689,9 @@ def train_complaint_model(language: str) -> tuple[str, dict[str, str], str]:
         kind_of.update((c.text, classifier.classify(c.text, language, model).kind)
                        for c, its_fold in zip(comments, folds) if its_fold == fold)
     everything = model_from_json(text)
-
-    def kind(comment: str) -> str:
+    for comment in answered_comments(language).values():  # answered first by a test reply, or a rule example's
         if comment not in kind_of:
             kind_of[comment] = classifier.classify(comment, language, everything).kind
-        return kind_of[comment]
-
-    answered_kinds(kind, language)  # classifies each answered comment that is not a training comment
     return text, kind_of, (f"{COMPLAINT_MODEL_NAME} {language}: {len(targets)} comments: "
                             f"{', '.join(f'{n} {k}' for k, n in sorted(Counter(targets).items()))}")
 
